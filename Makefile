@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is their parts.
+SHELL := /bin/bash
+PYTHON ?= $(shell scripts/find-python 3.11)
+PYTHON_NLU ?= $(shell scripts/find-python 3.10 3.10)
+VENV := .venv
+VENV_NLU := .venv-nlu
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test setup model lint pytest chat clean
+
+run: model ## set everything up, then run the NLU server and the bot (Ctrl-C stops both)
+	scripts/run-all
+
+test: model lint pytest ## set everything up, check the code, run the whole test suite
+
+setup: $(VENV)/.installed $(VENV_NLU)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
+	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is needed for the bot" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
+	@touch $@
+
+$(VENV_NLU)/.installed: nlu/requirements.txt nlu/constraints.txt
+	@test -n "$(PYTHON_NLU)" || { echo "Python 3.10 is needed for Rasa (the NLU server)" >&2; exit 1; }
+	$(PYTHON_NLU) -m venv $(VENV_NLU)
+	$(VENV_NLU)/bin/pip install --quiet --disable-pip-version-check -r nlu/requirements.txt -c nlu/constraints.txt
+	@touch $@
+
+model: setup ## train the NLU model if its data or config changed
+	$(PY) -m nlu train
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# pytest exits 5 when it collected no test: that must fail, not pass silently.
+pytest: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+chat: model
+	$(PY) -m bot chat
+
+clean:
+	rm -rf $(VENV) $(VENV_NLU) models var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,97 @@
+"""Command line: ``python -m bot run | chat | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from aiohttp import web
+from dotenv import load_dotenv
+
+from bot.app import create_app
+from bot.config import ROOT, ConfigError, Settings, load_settings
+from bot.db import make_engine, migrate
+from bot.messages import InboundMessage, Reply
+from bot.runtime import open_runtime
+from bot.texts import vi
+
+
+def _settings() -> Settings:
+    load_dotenv(ROOT / ".env", override=False)
+    return load_settings(os.environ)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # aiohttp's access log carries no message text, but keep it quiet unless debugging.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+
+
+def cmd_run(settings: Settings) -> None:
+    def ready(_: str) -> None:
+        print(f"Bot ready: chat at http://{settings.host}:{settings.port}/ (Ctrl-C stops)", flush=True)
+
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=ready)
+
+
+async def cmd_migrate(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+def _show(reply: Reply) -> None:
+    print(f"\n{reply.text}")
+    for number, button in enumerate(reply.buttons, 1):
+        print(f"  [{number}] {button.title}")
+
+
+async def cmd_chat(settings: Settings) -> None:
+    """A console chat against the same dialogue; a digit picks a button of the last reply."""
+    async with open_runtime(settings) as runtime:
+        print(vi.CONSOLE_HELLO)
+        buttons: tuple[str, ...] = ()
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "\n> ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return
+            if line.strip().isdigit() and 1 <= int(line) <= len(buttons):
+                line = buttons[int(line) - 1]
+            replies = await runtime.dialogue.handle(InboundMessage("console", "console", line))
+            for reply in replies:
+                _show(reply)
+            buttons = tuple(b.payload for b in replies[-1].buttons) if replies else ()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="The one-stop-shop assistant.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="serve the web chat, the REST channel and the health check")
+    sub.add_parser("chat", help="chat with the bot in this terminal")
+    sub.add_parser("migrate", help="apply database migrations")
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings()
+        _logging(settings.log_level)
+        if args.command == "run":
+            cmd_run(settings)
+        elif args.command == "chat":
+            logging.getLogger().setLevel(logging.WARNING)
+            asyncio.run(cmd_chat(settings))
+        else:
+            asyncio.run(cmd_migrate(settings))
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

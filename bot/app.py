@@ -1,0 +1,65 @@
+"""The aiohttp application: routes, error handling, and the runtime's life cycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.db import ping
+from bot.dialogue.turn import Clock, utc_now
+from bot.runtime import RUNTIME, open_runtime
+from connectors import rest
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "web" / "static"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """API errors as JSON; an unexpected exception is logged and answered 500, never a crash."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or not _is_api(request):
+            raise
+        return rest.json_error(exc.status, exc.reason)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return rest.json_error(500, "internal error")
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path.startswith(("/webhooks/", "/api/", "/healthz"))
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    database = await ping(runtime.engine)
+    nlu = await runtime.nlu.ready()
+    status = "ok" if database and nlu else ("degraded" if database else "down")
+    return web.json_response({"status": status, "database": database, "nlu": nlu}, status=200 if database else 503)
+
+
+def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
+    app = web.Application(middlewares=[json_errors], client_max_size=rest.MAX_BODY)
+
+    async def runtime_context(app: web.Application) -> AsyncIterator[None]:
+        async with open_runtime(settings, clock) as runtime:
+            app[RUNTIME] = runtime
+            yield
+
+    app.cleanup_ctx.append(runtime_context)
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    app.router.add_get("/healthz", healthz)
+    rest.add_routes(app)
+    return app

@@ -1,0 +1,83 @@
+"""Procedure records as the bot uses them: every figure with its legal basis and validity."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+
+CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A fee or a time limit, valid from/until given dates, with the law that sets it."""
+
+    text: str
+    legal_basis: str
+    valid_from: date | None = None
+    valid_until: date | None = None
+    confirmed: bool = True
+    amount_vnd: int | None = None
+    channels: tuple[str, ...] = CHANNELS
+
+    def valid_on(self, day: date) -> bool:
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return self.valid_until is None or day <= self.valid_until
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    copies: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Online:
+    level: str | None
+    where: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcedureRecord:
+    code: str
+    name: str
+    field: str
+    level: str
+    implementing_agency: str
+    short_name: str | None = None
+    aliases: tuple[str, ...] = ()
+    applicants: str | None = None
+    conditions: str | None = None
+    documents: tuple[Document, ...] = ()
+    steps: tuple[str, ...] = ()
+    processing_time: tuple[Figure, ...] = ()
+    fees: tuple[Figure, ...] = ()
+    result: str | None = None
+    online: Online = dataclasses.field(default_factory=lambda: Online(None))
+    postal: str | None = None
+    legal_basis: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """A button title: the short name, else the name cut to 20 characters."""
+        if self.short_name:
+            return self.short_name
+        return self.name if len(self.name) <= 20 else self.name[:19].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class AgencyRecord:
+    code: str
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    hotline: str | None = None
+    map_url: str | None = None
+    electronic_ids: tuple[str, ...] = ()
+    confirmed: bool = False
+    note: str | None = None

@@ -1,0 +1,67 @@
+"""Catalogue in the database: import from files, read back for the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.loader import agencies_from_json, from_json, to_json
+from bot.catalog.records import AgencyRecord, ProcedureRecord
+from bot.models import Agency, Procedure
+
+
+@dataclass
+class ImportCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+async def upsert_procedures(session: AsyncSession, records: Iterable[ProcedureRecord]) -> ImportCounts:
+    counts = ImportCounts()
+    existing = {p.code: p for p in await session.scalars(select(Procedure))}
+    for record in records:
+        data = to_json(record)
+        row = existing.get(record.code)
+        if row is None:
+            session.add(Procedure(code=record.code, name=record.name, field=record.field, data=data))
+            counts.inserted += 1
+        elif row.data != data:
+            row.name, row.field, row.data = record.name, record.field, data
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return counts
+
+
+async def upsert_agencies(session: AsyncSession, records: Iterable[AgencyRecord]) -> ImportCounts:
+    counts = ImportCounts()
+    existing = {a.code: a for a in await session.scalars(select(Agency))}
+    for record in records:
+        data = to_json(record)
+        row = existing.get(record.code)
+        if row is None:
+            session.add(Agency(code=record.code, name=record.name, data=data))
+            counts.inserted += 1
+        elif row.data != data:
+            row.name, row.data = record.name, data
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return counts
+
+
+async def read_procedures(session: AsyncSession) -> list[ProcedureRecord]:
+    return [from_json(p.data) for p in await session.scalars(select(Procedure).order_by(Procedure.code))]
+
+
+async def read_agency(session: AsyncSession, code: str) -> AgencyRecord | None:
+    row = await session.scalar(select(Agency).where(Agency.code == code))
+    return agencies_from_json([row.data])[0] if row else None
+
+
+async def count_procedures(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Procedure)) or 0)

@@ -1,0 +1,131 @@
+"""Settings, read from the environment (and ``.env``) and checked once at start.
+
+A bad value stops the start with one line naming the key; nothing is discovered at the
+first request. Every key and its default is documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+# Values never echoed in an error message (they may hold passwords).
+_SECRET_KEYS = frozenset({"DATABASE_URL"})
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'onestop.db'}"
+    nlu_url: str = "http://127.0.0.1:5005"
+    nlu_timeout: float = 1.5
+    agency_code: str = "dan-phuong"
+    load_demo_data: bool = True
+    data_dir: Path = ROOT / "data"
+    log_level: str = "INFO"
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError("must not be empty")
+    return raw.strip()
+
+
+def _number(raw: str, kind: Callable[[str], T]) -> T:
+    try:
+        return kind(raw.strip())
+    except ValueError:
+        raise ValueError("is not a number") from None
+
+
+def _port(raw: str) -> int:
+    value = _number(raw, int)
+    if not 1 <= value <= 65535:
+        raise ValueError("must be between 1 and 65535")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    value = _number(raw, float)
+    if not 0 < value <= 60:
+        raise ValueError("must be more than 0 and at most 60 seconds")
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("must be an http(s) URL such as http://127.0.0.1:5005")
+    return raw.strip().rstrip("/")
+
+
+def _database_url(raw: str) -> str:
+    scheme = raw.split(":", 1)[0]
+    if scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+        raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return raw.strip()
+
+
+def _directory(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise ValueError(f"{path} is not a directory")
+    return path.resolve()
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _read(env: Mapping[str, str], key: str, convert: Callable[[str], T], default: T) -> T:
+    raw = env.get(key)
+    if raw is None or raw == "":
+        return default
+    try:
+        return convert(raw)
+    except ValueError as exc:
+        shown = "the value" if key in _SECRET_KEYS else repr(raw)
+        raise ConfigError(key, f"{shown} {exc}") from exc
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from ``env``; raises :class:`ConfigError` naming the bad key."""
+    d = Settings()
+    return Settings(
+        host=_read(env, "BOT_HOST", _text, d.host),
+        port=_read(env, "BOT_PORT", _port, d.port),
+        database_url=_read(env, "DATABASE_URL", _database_url, d.database_url),
+        nlu_url=_read(env, "NLU_URL", _http_url, d.nlu_url),
+        nlu_timeout=_read(env, "NLU_TIMEOUT", _seconds, d.nlu_timeout),
+        agency_code=_read(env, "AGENCY_CODE", _text, d.agency_code),
+        load_demo_data=_read(env, "LOAD_DEMO_DATA", _boolean, d.load_demo_data),
+        data_dir=_read(env, "DATA_DIR", _directory, d.data_dir),
+        log_level=_read(env, "LOG_LEVEL", _log_level, d.log_level),
+    )

@@ -1,0 +1,133 @@
+"""Answers about one procedure, one field at a time, with the figures valid today."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
+from bot.dialogue.payloads import make_payload
+from bot.messages import Button, Reply
+from bot.texts import vi
+
+# Intent → the button that asks for it; the order is the order of the buttons.
+FIELD_BUTTONS = {
+    "ask_documents": vi.BUTTON_DOCUMENTS,
+    "ask_fee": vi.BUTTON_FEE,
+    "ask_processing_time": vi.BUTTON_TIME,
+    "ask_place": vi.BUTTON_PLACE,
+    "ask_steps": vi.BUTTON_STEPS,
+    "ask_online": vi.BUTTON_ONLINE,
+    "ask_postal": vi.BUTTON_POSTAL,
+}
+FIELD_INTENTS = frozenset(FIELD_BUTTONS)
+OVERVIEW = "procedure_overview"
+
+
+def hotline(office: AgencyRecord) -> str:
+    return office.hotline or vi.NO_HOTLINE
+
+
+def field_buttons(procedure: ProcedureRecord, skip: str | None = None) -> tuple[Button, ...]:
+    return tuple(Button(title, make_payload(intent, procedure=procedure.code)) for intent, title in FIELD_BUTTONS.items() if intent != skip)
+
+
+def choice_buttons(intent: str, procedures: list[ProcedureRecord]) -> tuple[Button, ...]:
+    return tuple(Button(p.title, make_payload(intent, procedure=p.code)) for p in procedures)
+
+
+def answer(intent: str, procedure: ProcedureRecord, office: AgencyRecord, today: date) -> Reply:
+    """The answer to ``intent`` (a field, or the overview) with buttons for the other fields."""
+    build = _BUILDERS.get(intent, _overview)
+    return Reply(build(procedure, office, today), field_buttons(procedure, skip=intent))
+
+
+def _valid(figures: tuple[Figure, ...], today: date) -> list[Figure]:
+    return [f for f in figures if f.valid_on(today)]
+
+
+def _figure_line(figure: Figure) -> str:
+    channels = ""
+    if set(figure.channels) != set(CHANNELS):
+        channels = vi.CHANNELS_ONLY.format(channels=", ".join(vi.CHANNEL_NAMES[c] for c in figure.channels))
+    line = vi.FIGURE_LINE.format(text=figure.text, channels=channels, legal_basis=figure.legal_basis)
+    return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED)
+
+
+def _figures(template: str, what: str, figures: tuple[Figure, ...], p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    valid = _valid(figures, today)
+    if not valid:
+        return vi.FIGURE_EXPIRED.format(what=what, name=p.name, hotline=hotline(office))
+    return template.format(name=p.name, lines="\n".join(_figure_line(f) for f in valid))
+
+
+def _short_figure(figures: tuple[Figure, ...], today: date) -> str:
+    valid = _valid(figures, today)
+    return "; ".join(f.text for f in valid) if valid else vi.UNKNOWN
+
+
+def _overview(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return vi.PROCEDURE_OVERVIEW.format(
+        name=p.name,
+        field=p.field,
+        implementing_agency=p.implementing_agency,
+        time=_short_figure(p.processing_time, today),
+        fee=_short_figure(p.fees, today),
+    )
+
+
+def _documents(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    lines = [vi.DOCUMENTS_HEADER.format(name=p.name)]
+    for d in p.documents:
+        copies = vi.DOCUMENT_COPIES.format(copies=d.copies) if d.copies else ""
+        note = vi.DOCUMENT_NOTE.format(note=d.note) if d.note else ""
+        lines.append(vi.DOCUMENT_LINE.format(name=d.name, copies=copies, note=note))
+    return "\n".join(lines)
+
+
+def _fee(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.FEE, vi.WHAT_FEE, p.fees, p, office, today)
+
+
+def _time(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.TIME, vi.WHAT_TIME, p.processing_time, p, office, today)
+
+
+def _steps(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    lines = "\n".join(vi.STEP_LINE.format(number=i, text=s) for i, s in enumerate(p.steps, 1))
+    return vi.STEPS.format(name=p.name, lines=lines)
+
+
+def _place(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return vi.PLACE.format(
+        name=p.name,
+        implementing_agency=p.implementing_agency,
+        agency=office.name,
+        address=office.address or vi.UNKNOWN,
+        hours=office.hours or vi.UNKNOWN,
+        hotline=hotline(office),
+    )
+
+
+def _online(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    if p.online.level is None:
+        return vi.ONLINE_NO.format(name=p.name, implementing_agency=p.implementing_agency)
+    note = f" {p.online.note}" if p.online.note else ""
+    return vi.ONLINE_YES.format(name=p.name, level=p.online.level, where=p.online.where or vi.UNKNOWN, note=note)
+
+
+def _postal(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    if not p.postal:
+        return vi.POSTAL_UNKNOWN.format(name=p.name, hotline=hotline(office))
+    return vi.POSTAL.format(name=p.name, postal=p.postal)
+
+
+_BUILDERS: dict[str, Callable[[ProcedureRecord, AgencyRecord, date], str]] = {
+    "ask_documents": _documents,
+    "ask_fee": _fee,
+    "ask_processing_time": _time,
+    "ask_place": _place,
+    "ask_steps": _steps,
+    "ask_online": _online,
+    "ask_postal": _postal,
+}

@@ -1,0 +1,113 @@
+"""Database tables (SQLAlchemy 2). Alembic (``migrations/``) owns the schema.
+
+Personal data (names, phones, ID numbers) lives only in ``dossiers``; every other table
+refers to a dossier by id.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database (SQLite forgets the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Agency(Base):
+    """A one-stop office: contact facts the bot gives citizens."""
+
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Procedure(Base):
+    """A catalogue entry; ``data`` is the validated record from data/procedures/."""
+
+    __tablename__ = "procedures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    field: Mapped[str] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Dossier(Base):
+    """A dossier from the one-stop system. The applicant fields are personal data."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (Index("ix_dossiers_status_appointment", "status", "appointment_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    agency_code: Mapped[str | None] = mapped_column(String(64))
+    applicant_name: Mapped[str | None] = mapped_column(String(255))
+    applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    applicant_id_number: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[datetime | None]
+    appointment_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    delay_reason: Mapped[str | None] = mapped_column(Text)
+    new_appointment_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DossierEvent(Base):
+    """A status or date change of a dossier, as seen by an import: what notices are made from."""
+
+    __tablename__ = "dossier_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(String(64))
+    new_value: Mapped[str | None] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """Per platform user: what the conversation is about, so follow-up questions work."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    procedure_code: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

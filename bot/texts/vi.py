@@ -1,0 +1,140 @@
+"""The bot's words. Placeholders use ``str.format`` names; keep answers short, figure first."""
+
+from __future__ import annotations
+
+# --- small talk -----------------------------------------------------------------------
+GREETING = (
+    "Dạ, xin chào anh/chị! Em là trợ lý ảo của {agency}.\n"
+    "Em có thể giúp anh/chị:\n"
+    "• Hướng dẫn thủ tục hành chính: giấy tờ cần nộp, lệ phí, thời gian, nơi nộp;\n"
+    "• Tra cứu tình trạng hồ sơ theo mã hồ sơ (ví dụ: 000.00.31.H26-230428-0005).\n"
+    "Anh/chị cần hỏi gì ạ?"
+)
+THANKS = "Dạ, không có gì ạ. Anh/chị cần hỏi thêm gì cứ nhắn cho em nhé."
+GOODBYE = "Dạ, chào anh/chị. Chúc anh/chị một ngày tốt lành!"
+AFFIRM = "Dạ vâng ạ. Anh/chị cần em hỗ trợ thêm gì không ạ?"
+DENY = "Dạ vâng. Anh/chị cần hỏi thủ tục nào hoặc tra cứu hồ sơ nào ạ?"
+FALLBACK = (
+    "Dạ, em chưa hiểu rõ câu hỏi của anh/chị. Em có thể giúp:\n"
+    "• Hướng dẫn thủ tục (ví dụ: “làm giấy khai sinh cần giấy tờ gì”);\n"
+    "• Tra cứu hồ sơ theo mã (ví dụ: “tra cứu hồ sơ 000.00.31.H26-230428-0005”).\n"
+    "Anh/chị cũng có thể gọi đường dây nóng {hotline} để được cán bộ hỗ trợ ạ."
+)
+EMPTY_MESSAGE = "Dạ, anh/chị vui lòng nhập câu hỏi bằng chữ để em hỗ trợ ạ."
+TOO_LONG = "Dạ, tin nhắn dài quá {limit} ký tự. Anh/chị vui lòng gửi câu hỏi ngắn gọn hơn giúp em ạ."
+NO_HOTLINE = "của bộ phận một cửa"
+HUMAN = "Dạ, anh/chị có thể liên hệ trực tiếp cán bộ {agency}:\n• Đường dây nóng: {hotline}\n• Địa chỉ: {address}\n• Giờ làm việc: {hours}"
+NOT_YET = "Dạ, chức năng này em đang được hoàn thiện. Anh/chị vui lòng liên hệ bộ phận một cửa (đường dây nóng {hotline}) để được hỗ trợ ạ."
+FEEDBACK_THANKS = "Dạ, em cảm ơn anh/chị đã góp ý. Em đã ghi nhận; anh/chị cũng có thể phản ánh trực tiếp qua đường dây nóng {hotline} ạ."
+UNKNOWN = "chưa có thông tin"
+
+# --- procedures ------------------------------------------------------------------------
+ASK_WHICH_PROCEDURE = (
+    "Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Ví dụ: đăng ký khai sinh, đăng ký kết hôn, chứng thực bản sao, đăng ký thường trú…"
+)
+CHOOSE_PROCEDURE = "Dạ, anh/chị muốn hỏi thủ tục nào trong các thủ tục sau ạ?"
+NO_PROCEDURE = (
+    "Dạ, em chưa tìm thấy thủ tục anh/chị hỏi trong danh mục của {agency}. Anh/chị vui lòng "
+    "nói rõ tên thủ tục, hoặc gọi đường dây nóng {hotline} để được hướng dẫn ạ."
+)
+PROCEDURE_OVERVIEW = (
+    "Dạ, thủ tục “{name}” ({field}) do {implementing_agency} giải quyết.\n"
+    "• Thời gian: {time}\n"
+    "• Lệ phí: {fee}\n"
+    "Anh/chị muốn biết thêm thông tin nào ạ?"
+)
+DOCUMENTS_HEADER = "Dạ, hồ sơ “{name}” gồm:"
+DOCUMENT_LINE = "• {name}{copies}{note}"
+DOCUMENT_COPIES = " ({copies} bản)"
+DOCUMENT_NOTE = " – {note}"
+FEE = "Dạ, lệ phí “{name}”:\n{lines}"
+TIME = "Dạ, thời gian giải quyết “{name}”:\n{lines}"
+FIGURE_LINE = "• {text}{channels} (căn cứ: {legal_basis})"
+FIGURE_UNCONFIRMED = " – thông tin này cần được xác nhận với bộ phận một cửa"
+FIGURE_EXPIRED = (
+    "Dạ, thông tin về {what} của thủ tục “{name}” đang được cập nhật. Anh/chị vui lòng gọi "
+    "đường dây nóng {hotline} để được trả lời chính xác ạ."
+)
+WHAT_FEE = "lệ phí"
+WHAT_TIME = "thời gian giải quyết"
+CHANNEL_NAMES = {"truc_tiep": "nộp trực tiếp", "truc_tuyen": "nộp trực tuyến", "buu_chinh": "qua bưu chính"}
+CHANNELS_ONLY = " ({channels})"
+STEPS = "Dạ, các bước thực hiện “{name}”:\n{lines}"
+STEP_LINE = "{number}. {text}"
+PLACE = (
+    "Dạ, thủ tục “{name}” anh/chị nộp tại {implementing_agency}:\n"
+    "• {agency}\n"
+    "• Địa chỉ: {address}\n"
+    "• Giờ làm việc: {hours}\n"
+    "• Đường dây nóng: {hotline}"
+)
+ONLINE_YES = "Dạ, thủ tục “{name}” có dịch vụ công trực tuyến {level}: {where}.{note}"
+ONLINE_NO = "Dạ, hiện thủ tục “{name}” chưa có thông tin nộp trực tuyến; anh/chị vui lòng nộp trực tiếp tại {implementing_agency}."
+POSTAL = "Dạ, về nộp hồ sơ và nhận kết quả qua bưu chính công ích với thủ tục “{name}”: {postal}"
+POSTAL_UNKNOWN = (
+    "Dạ, em chưa có thông tin về nộp hồ sơ qua bưu chính cho thủ tục “{name}”. Anh/chị vui lòng gọi đường dây nóng {hotline} ạ."
+)
+LEGAL_BASIS = "Dạ, căn cứ pháp lý của thủ tục “{name}”:\n{lines}"
+BULLET = "• {text}"
+
+BUTTON_DOCUMENTS = "Giấy tờ cần nộp"
+BUTTON_FEE = "Lệ phí"
+BUTTON_TIME = "Thời gian giải quyết"
+BUTTON_PLACE = "Nơi nộp hồ sơ"
+BUTTON_STEPS = "Các bước thực hiện"
+BUTTON_ONLINE = "Nộp trực tuyến"
+BUTTON_POSTAL = "Qua bưu điện"
+
+# --- dossiers --------------------------------------------------------------------------
+ASK_DOSSIER_CODE = (
+    "Dạ, anh/chị vui lòng gửi mã hồ sơ ghi trên giấy tiếp nhận hồ sơ và hẹn trả kết quả (ví dụ: 000.00.31.H26-230428-0005) để em tra cứu ạ."
+)
+DOSSIER_CODE_INVALID = (
+    "Dạ, mã hồ sơ anh/chị gửi chưa đúng định dạng. Mã hồ sơ có dạng 000.00.31.H26-230428-0005 "
+    "hoặc H26.41-230428-0001, in trên giấy tiếp nhận hồ sơ và hẹn trả kết quả. Anh/chị kiểm tra và gửi lại giúp em ạ."
+)
+DOSSIER_NOT_FOUND = (
+    "Dạ, em không tìm thấy hồ sơ mã {code}. Anh/chị vui lòng kiểm tra lại mã trên giấy hẹn, hoặc gọi đường dây nóng {hotline} ạ."
+)
+DOSSIER_STATUS = "Dạ, hồ sơ {code}{procedure}:\n• Tình trạng: {status}\n{dates}{advice}"
+DOSSIER_PROCEDURE = " ({procedure})"
+DOSSIER_RECEIVED = "• Ngày tiếp nhận: {date}\n"
+DOSSIER_APPOINTMENT = "• Ngày hẹn trả kết quả: {date}\n"
+DOSSIER_NEW_APPOINTMENT = "• Ngày hẹn trả mới: {date}\n"
+DOSSIER_FINISHED = "• Ngày có kết quả: {date}\n"
+DOSSIER_RETURNED = "• Ngày trả kết quả: {date}\n"
+DOSSIER_OVERDUE = "Bộ phận một cửa thành thật xin lỗi anh/chị vì hồ sơ chưa được giải quyết đúng hẹn.{reason}{new_date}"
+DOSSIER_OVERDUE_REASON = " Lý do: {reason}."
+DOSSIER_OVERDUE_NEW_DATE = " Ngày hẹn trả kết quả mới: {date}."
+DOSSIER_OVERDUE_NO_DATE = " Cán bộ sẽ thông báo ngày hẹn mới cho anh/chị; anh/chị có thể gọi đường dây nóng {hotline} để hỏi thêm."
+
+STATUS_NAMES = {
+    1: "Mới đăng ký",
+    2: "Đã được tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Cần bổ sung giấy tờ",
+    6: "Chờ thực hiện nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã có kết quả",
+    10: "Đã trả kết quả",
+}
+STATUS_ADVICE = {
+    1: "Hồ sơ đang chờ bộ phận một cửa kiểm tra và tiếp nhận.",
+    2: "Hồ sơ đã được tiếp nhận và đang được chuyển đến bộ phận giải quyết.",
+    3: "Hồ sơ không được tiếp nhận. Anh/chị vui lòng liên hệ bộ phận một cửa (đường dây nóng {hotline}) để biết lý do và cách hoàn thiện hồ sơ.",
+    4: "Hồ sơ đang được giải quyết; em sẽ báo khi có kết quả.",
+    5: "Hồ sơ cần bổ sung giấy tờ. Anh/chị vui lòng liên hệ bộ phận một cửa (đường dây nóng {hotline}) để được hướng dẫn giấy tờ cần bổ sung.",
+    6: "Anh/chị vui lòng thực hiện nghĩa vụ tài chính (nộp thuế, phí, lệ phí) theo thông báo để hồ sơ được tiếp tục giải quyết.",
+    7: "Hồ sơ đã được rút theo yêu cầu của anh/chị.",
+    8: "Hồ sơ đã dừng xử lý. Anh/chị vui lòng liên hệ bộ phận một cửa (đường dây nóng {hotline}) để biết lý do.",
+    9: "Kết quả đã sẵn sàng. Anh/chị vui lòng mang giấy hẹn và giấy tờ tùy thân đến {agency} để nhận, trong giờ làm việc: {hours}. Nếu anh/chị đăng ký nhận qua bưu chính, kết quả sẽ được gửi đến địa chỉ đã đăng ký.",
+    10: "Kết quả đã được trả. Cảm ơn anh/chị đã sử dụng dịch vụ.",
+}
+
+# --- formats ---------------------------------------------------------------------------
+TIME_ON_DATE = "{time} ngày {date}"
+
+# --- console ---------------------------------------------------------------------------
+CONSOLE_HELLO = "Trò chuyện với trợ lý (Ctrl-D để thoát; gõ số để chọn nút)."

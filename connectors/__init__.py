@@ -1,0 +1,1 @@
+"""One module per platform. Connectors know HTTP and platform formats, not procedures or dossiers."""

@@ -1,0 +1,56 @@
+"""Rasa-compatible REST channel: ``POST /webhooks/rest/webhook``.
+
+Request ``{"sender": "...", "message": "..."}``; answer a JSON list of
+``{"recipient_id", "text", "buttons"?}``. Used by the web chat page and for testing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.messages import InboundMessage, Reply
+from bot.runtime import RUNTIME
+
+PLATFORM = "rest"
+MAX_BODY = 64 * 1024
+MAX_SENDER = 128
+
+
+def json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:
+    item: dict[str, Any] = {"recipient_id": recipient, "text": reply.text}
+    if reply.buttons:
+        item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    return item
+
+
+async def webhook(request: web.Request) -> web.Response:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return json_error(413, f"body larger than {MAX_BODY} bytes")
+    raw = await request.read()
+    if len(raw) > MAX_BODY:
+        return json_error(413, f"body larger than {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return json_error(400, "body must be UTF-8 JSON")
+    if not isinstance(body, dict):
+        return json_error(400, "body must be a JSON object")
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER:
+        return json_error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
+    if not isinstance(message, str):
+        return json_error(400, "'message' must be a string")
+    runtime = request.app[RUNTIME]
+    replies = await runtime.dialogue.handle(InboundMessage(PLATFORM, sender, message))
+    return web.json_response([_reply_json(sender, r) for r in replies], dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/webhooks/rest/webhook", webhook)

@@ -1,0 +1,129 @@
+"""``python -m nlu train|serve``: train the NLU model and run the Rasa NLU server.
+
+Runs with the bot's interpreter and drives Rasa in its own virtual environment
+(``.venv-nlu``, Python 3.10), because Rasa 3.6 cannot share the bot's dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+# Everything a trained model depends on: a change in any of these means retraining.
+TRAINING_INPUTS = ("config.yml", "data/nlu", "nlu/components", "nlu/dossier_codes.py", "nlu/vietnamese.py", "nlu/constraints.txt")
+
+
+def rasa_executable() -> Path:
+    venv = Path(os.environ.get("NLU_VENV", ROOT / ".venv-nlu"))
+    return venv / "bin" / "rasa"
+
+
+def rasa_env() -> dict[str, str]:
+    """Environment for Rasa: our components importable, no telemetry, no chatty logs."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    # Rasa's per-message debug lines contain citizens' text: never below INFO.
+    env["LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def fingerprint() -> str:
+    """A short hash of every training input, names and contents."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def model_path(fp: str) -> Path:
+    return MODELS / f"nlu-{fp}.tar.gz"
+
+
+def newest_model() -> Path | None:
+    models = sorted(MODELS.glob("nlu-*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def train(force: bool = False) -> Path:
+    """Train unless a model of the current inputs exists; returns the model's path."""
+    fp = fingerprint()
+    target = model_path(fp)
+    if target.exists() and not force:
+        print(f"NLU model is up to date: {target.relative_to(ROOT)}")
+        return target
+    MODELS.mkdir(exist_ok=True)
+    print(f"Training the NLU model ({target.relative_to(ROOT)}); this takes about a minute…", flush=True)
+    cmd = [
+        str(rasa_executable()),
+        "train",
+        "nlu",
+        "--config",
+        str(ROOT / "config.yml"),
+        "--nlu",
+        str(ROOT / "data" / "nlu"),
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        target.name.removesuffix(".tar.gz"),
+        "--quiet",
+    ]
+    subprocess.run(cmd, cwd=ROOT, env=rasa_env(), check=True)
+    if not target.exists():
+        raise SystemExit(f"Rasa finished but {target} is missing")
+    return target
+
+
+def serve(host: str, port: int, model: Path | None) -> int:
+    """Replace this process with ``rasa run --enable-api``; returns only on error."""
+    model = model or newest_model()
+    if model is None:
+        print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
+        return 2
+    cmd = [
+        str(rasa_executable()),
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--interface",
+        host,
+        "--port",
+        str(port),
+        "--quiet",
+    ]
+    print(f"NLU server: http://{host}:{port} (model {model.name})", flush=True)
+    # Become the Rasa process, so that signals (Ctrl-C, SIGTERM) reach it directly.
+    os.chdir(ROOT)
+    os.execve(cmd[0], cmd, rasa_env())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nlu", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    train_cmd = sub.add_parser("train", help="train the NLU model if its inputs changed")
+    train_cmd.add_argument("--force", action="store_true", help="train even if a model of the current inputs exists")
+    serve_cmd = sub.add_parser("serve", help="run the Rasa NLU server with the newest model")
+    serve_cmd.add_argument("--host", default=os.environ.get("NLU_HOST", "127.0.0.1"))
+    serve_cmd.add_argument("--port", type=int, default=int(os.environ.get("NLU_PORT", "5005")))
+    serve_cmd.add_argument("--model", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        train(force=args.force)
+        return 0
+    return serve(args.host, args.port, args.model)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""HTTP client of the Rasa NLU server, with a timeout, a circuit breaker and a fallback.
+
+Rasa runs in its own process (it pins Python < 3.11 and blocks its event loop while
+parsing). When it is down or slow the bot must still answer: after a failure the client
+uses :func:`nlu.keywords.keyword_parse` and stops calling Rasa for a cool-down period,
+so that a dead server does not add a timeout to every message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+from nlu.dossier_codes import find_codes, is_dossier_code, normalize_code
+from nlu.keywords import keyword_parse
+from nlu.parse import Entity, Parse
+
+log = logging.getLogger(__name__)
+
+
+class CircuitBreaker:
+    """Open after ``threshold`` consecutive failures; half-open again after ``cooldown`` s."""
+
+    def __init__(self, threshold: int = 3, cooldown: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._threshold = threshold
+        self._cooldown = cooldown
+        self._clock = clock
+        self._failures = 0
+        self._opened_at: float | None = None
+
+    @property
+    def allows(self) -> bool:
+        if self._opened_at is None:
+            return True
+        return self._clock() - self._opened_at >= self._cooldown
+
+    def success(self) -> None:
+        self._failures = 0
+        self._opened_at = None
+
+    def failure(self) -> None:
+        self._failures += 1
+        if self._failures >= self._threshold:
+            self._opened_at = self._clock()
+
+
+class NluClient:
+    """Parses citizens' messages with Rasa, or with keywords when Rasa cannot answer."""
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, timeout: float, breaker: CircuitBreaker | None = None) -> None:
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._breaker = breaker or CircuitBreaker()
+
+    async def parse(self, text: str) -> Parse:
+        if self._breaker.allows:
+            try:
+                parsed = await self._parse_remote(text)
+            except (TimeoutError, aiohttp.ClientError, ValueError, KeyError, TypeError) as exc:
+                self._breaker.failure()
+                log.warning("NLU server unavailable (%s); using keywords", type(exc).__name__)
+            else:
+                self._breaker.success()
+                return parsed
+        return keyword_parse(text)
+
+    async def ready(self) -> bool:
+        """Whether the server answers and has a model loaded."""
+        try:
+            async with self._http.get(f"{self._base_url}/status", timeout=self._timeout) as resp:
+                if resp.status != 200:
+                    return False
+                body = await resp.json()
+        except (TimeoutError, aiohttp.ClientError, ValueError):
+            return False
+        return isinstance(body, dict) and bool(body.get("model_file"))
+
+    async def _parse_remote(self, text: str) -> Parse:
+        async with self._http.post(f"{self._base_url}/model/parse", json={"text": text}, timeout=self._timeout) as resp:
+            resp.raise_for_status()
+            body = await resp.json()
+        return parse_from_rasa(body, text)
+
+
+def parse_from_rasa(body: dict[str, Any], text: str) -> Parse:
+    """Turn Rasa's ``/model/parse`` answer into a :class:`Parse`.
+
+    Dossier codes are always normalised, and also found by pattern in case the model
+    missed one: a code in the message must never be lost.
+    """
+    intent = body["intent"]
+    entities: list[Entity] = []
+    for raw in body.get("entities") or []:
+        name = str(raw["entity"])
+        value = str(raw["value"])
+        if name == "dossier_code":
+            if not is_dossier_code(value):
+                continue
+            value = normalize_code(value)
+        entities.append(Entity(name, value, raw.get("start"), raw.get("end")))
+    known = {e.value for e in entities if e.entity == "dossier_code"}
+    for code in find_codes(text):
+        if code.value not in known:
+            entities.append(Entity("dossier_code", code.value, code.start, code.end))
+    return Parse(str(intent.get("name") or "nlu_fallback"), float(intent.get("confidence") or 0.0), tuple(entities))

@@ -1,0 +1,1 @@
+"""Custom Rasa components. Imported only by the Rasa process (``.venv-nlu``)."""

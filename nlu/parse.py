@@ -1,0 +1,32 @@
+"""The only shape of NLU output the rest of the bot sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Parse:
+    """An intent with its confidence and the entities found; ``source`` says who parsed it."""
+
+    intent: str
+    confidence: float
+    entities: tuple[Entity, ...] = field(default_factory=tuple)
+    source: str = "rasa"
+
+    def first(self, entity: str) -> str | None:
+        """The value of the first entity of that name, if any."""
+        for found in self.entities:
+            if found.entity == entity:
+                return found.value
+        return None

@@ -1,0 +1,76 @@
+"""Shared fixtures: settings on a fresh database (SQLite file, or TEST_DATABASE_URL), the app."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.config import ROOT, Settings
+from bot.db import make_engine
+
+# The demo dossiers are dated November 2026; tests run as if it were this moment (Vietnam 10:00).
+DEMO_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A clean database per test: a new SQLite file, or an emptied PostgreSQL schema."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """Settings with the NLU server unreachable: the bot must answer with keywords."""
+    return replace(
+        Settings(),
+        database_url=database_url,
+        nlu_url=f"http://127.0.0.1:{closed_port()}",
+        nlu_timeout=0.5,
+        data_dir=ROOT / "data",
+    )
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    return lambda: DEMO_NOW
+
+
+@pytest.fixture
+async def client(aiohttp_client: AiohttpClient, settings: Settings, clock: Callable[[], datetime]) -> TestClient[Any, Any]:
+    return await aiohttp_client(create_app(settings, clock))
+
+
+async def say(client: TestClient[Any, Any], message: str, sender: str = "u1") -> list[dict[str, Any]]:
+    """Send one message through the REST channel; the replies as JSON."""
+    resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+    assert resp.status == 200, await resp.text()
+    replies: list[dict[str, Any]] = await resp.json()
+    return replies

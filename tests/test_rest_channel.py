@@ -1,0 +1,96 @@
+"""The REST channel through the real aiohttp routes, NLU server down (keyword mode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from bot.texts import vi
+from tests.conftest import say
+
+Client = TestClient[Any, Any]
+
+
+async def test_greeting_in_vietnamese(client: Client) -> None:
+    replies = await say(client, "xin chào")
+    assert replies[0]["recipient_id"] == "u1"
+    assert replies[0]["text"].startswith("Dạ, xin chào anh/chị")
+    assert "buttons" not in replies[0]
+
+
+async def test_button_payload_sent_back_works(client: Client) -> None:
+    replies = await say(client, "làm giấy khai sinh cần giấy tờ gì")
+    assert "Giấy chứng sinh" in replies[0]["text"] or "giấy chứng sinh" in replies[0]["text"]
+    buttons = {b["title"]: b["payload"] for b in replies[0]["buttons"]}
+    assert vi.BUTTON_DOCUMENTS not in buttons  # the field just answered is not offered again
+    fee = await say(client, buttons[vi.BUTTON_FEE])
+    assert fee[0]["text"].startswith("Dạ, lệ phí “Đăng ký khai sinh”")
+    assert all(len(b["title"]) <= 20 for b in fee[0]["buttons"])
+
+
+async def test_not_json_is_400(client: Client) -> None:
+    resp = await client.post("/webhooks/rest/webhook", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert resp.status == 400
+    assert "JSON" in (await resp.json())["error"]
+
+
+async def test_invalid_utf8_is_400(client: Client) -> None:
+    resp = await client.post("/webhooks/rest/webhook", data=b'{"sender":"a","message":"\xff"}')
+    assert resp.status == 400
+
+
+async def test_missing_and_wrong_fields_are_400(client: Client) -> None:
+    for body in (
+        {"message": "hi"},
+        {"sender": "", "message": "hi"},
+        {"sender": 5, "message": "hi"},
+        {"sender": "a"},
+        {"sender": "a", "message": 3},
+        ["a"],
+    ):
+        resp = await client.post("/webhooks/rest/webhook", json=body)
+        assert resp.status == 400, body
+        assert "error" in await resp.json()
+
+
+async def test_too_long_message_is_refused_politely(client: Client) -> None:
+    replies = await say(client, "a" * 2001)
+    assert replies[0]["text"] == vi.TOO_LONG.format(limit=2000)
+
+
+async def test_oversized_body_is_413(client: Client) -> None:
+    resp = await client.post("/webhooks/rest/webhook", json={"sender": "a", "message": "x" * 70_000})
+    assert resp.status == 413
+
+
+async def test_empty_message_asks_for_text(client: Client) -> None:
+    assert (await say(client, "   "))[0]["text"] == vi.EMPTY_MESSAGE
+
+
+async def test_unknown_route_is_404_json(client: Client) -> None:
+    resp = await client.get("/webhooks/nothing")
+    assert resp.status == 404
+    assert "error" in await resp.json()
+    resp = await client.get("/no-such-page")
+    assert resp.status == 404
+
+
+async def test_wrong_method_is_405(client: Client) -> None:
+    resp = await client.get("/webhooks/rest/webhook")
+    assert resp.status == 405
+
+
+async def test_chat_page_and_assets_are_served(client: Client) -> None:
+    page = await client.get("/")
+    assert page.status == 200
+    html = await page.text()
+    assert "/static/chat.js" in html
+    for asset in ("/static/chat.js", "/static/chat.css"):
+        assert (await client.get(asset)).status == 200
+
+
+async def test_healthz_reports_database_and_nlu(client: Client) -> None:
+    resp = await client.get("/healthz")
+    assert resp.status == 200
+    assert await resp.json() == {"status": "degraded", "database": True, "nlu": False}
