@@ -30,6 +30,7 @@ def rasa_env() -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    env["PYTHONWARNINGS"] = "ignore"
     # Rasa's per-message debug lines contain citizens' text: never below INFO.
     env["LOG_LEVEL"] = "WARNING"
     return env
@@ -82,6 +83,9 @@ def train(force: bool = False) -> Path:
     subprocess.run(cmd, cwd=ROOT, env=rasa_env(), check=True)
     if not target.exists():
         raise SystemExit(f"Rasa finished but {target} is missing")
+    for old in MODELS.glob("nlu-*.tar.gz"):
+        if old != target:
+            old.unlink()
     return target
 
 

@@ -84,27 +84,35 @@ _PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("deny", ("khong phai", "khong", "ko", "sai roi")),
 )
 _PATTERNS = tuple((intent, tuple(re.compile(rf"(?<![0-9a-z]){re.escape(p)}(?![0-9a-z])") for p in phrases)) for intent, phrases in _PHRASES)
-# Short greetings and yes/no answers only count when they are (almost) the whole message.
-_SHORT_ONLY = {"greet", "affirm", "deny", "goodbye", "thank"}
+# Greetings, goodbyes and yes/no answers only count at the start of a short message.
+_SHORT_ONLY = {"greet", "affirm", "deny", "goodbye"}
+_SHORT_WORDS = 6
 
 
 def keyword_parse(text: str) -> Parse:
-    """Guess an intent from keywords; dossier codes are found by their pattern."""
+    """Guess an intent from keywords; dossier codes are found by their pattern.
+
+    Intents are tried in order (the most specific first); short answers such as "vâng"
+    or "không" count only at the start of a short message ("giá vàng" is not "vâng").
+    """
     entities = tuple(Entity("dossier_code", c.value, c.start, c.end) for c in find_codes(text))
     folded = fold(text)
-    best: tuple[str, int] | None = None
+    short = len(folded.split()) <= _SHORT_WORDS
+    start = len("da ") if folded.startswith("da ") else 0
+    found: str | None = None
     for intent, patterns in _PATTERNS:
         for pattern in patterns:
-            match = pattern.search(folded)
-            if match is None:
-                continue
-            if intent in _SHORT_ONLY and len(folded.split()) > 6:
-                continue
-            length = match.end() - match.start()
-            if best is None or length > best[1]:
-                best = (intent, length)
-    if entities and (best is None or best[0] not in {"subscribe", "unsubscribe"}):
+            if intent in _SHORT_ONLY:
+                match = pattern.match(folded, start) if short else None
+            else:
+                match = pattern.search(folded)
+            if match is not None:
+                found = intent
+                break
+        if found:
+            break
+    if entities and found not in {"subscribe", "unsubscribe"}:
         return Parse("check_status", 0.9, entities, source="keywords")
-    if best is None:
+    if found is None:
         return Parse(FALLBACK_INTENT, 0.0, entities, source="keywords")
-    return Parse(best[0], 0.6, entities, source="keywords")
+    return Parse(found, 0.6, entities, source="keywords")

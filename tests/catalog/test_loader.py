@@ -1,0 +1,76 @@
+"""The catalogue files load; a wrong field is reported with the file and the field."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.catalog.loader import CatalogError, from_json, load_agencies, load_procedures, to_json
+from bot.config import ROOT
+
+DATA = ROOT / "data"
+
+
+def test_shipped_catalogue_is_valid_and_round_trips() -> None:
+    procedures = load_procedures(DATA / "procedures")
+    assert len(procedures) >= 8
+    for p in procedures:
+        assert from_json(to_json(p)) == p
+        assert p.fees and p.processing_time and p.documents and p.legal_basis
+        assert all(len(p.title) <= 20 for p in procedures)
+    assert [a.code for a in load_agencies(DATA / "agencies.yml")] == ["dan-phuong"]
+
+
+def test_shipped_figures_have_a_legal_basis_and_some_are_valid_today() -> None:
+    today = date(2026, 11, 26)
+    for p in load_procedures(DATA / "procedures"):
+        assert any(f.valid_on(today) for f in p.fees), p.code
+        assert any(f.valid_on(today) for f in p.processing_time), p.code
+
+
+def _write(tmp_path: Path, record: dict[str, object]) -> Path:
+    path = tmp_path / "x.yml"
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _valid() -> dict[str, object]:
+    return yaml.safe_load((DATA / "procedures" / "1.001193.yml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": None}, "x.yml: name: is required"),
+        ({"documents": []}, "x.yml: documents: must be a non-empty list"),
+        ({"fees": [{"text": "Miễn phí", "legal_basis": "Luật", "valid_from": "soon", "amount_vnd": 0}]}, "x.yml: fees[0].valid_from: 'soon' is not a date"),
+        ({"fees": [{"text": "Miễn phí", "legal_basis": "Luật"}]}, "x.yml: fees[0].amount_vnd: is required"),
+        ({"fees": [{"text": "Miễn phí", "amount_vnd": 0}]}, "x.yml: fees[0].legal_basis: is required"),
+        ({"processing_time": [{"text": "1 ngày", "legal_basis": "L", "channels": ["fax"]}]}, "x.yml: processing_time[0].channels: unknown"),
+        ({"online": {"level": "mức độ 4"}}, "x.yml: online.level: must be one of"),
+        ({"short_name": "Một tên rất dài quá hai mươi ký tự"}, "x.yml: short_name: must be at most 20 characters"),
+        ({"documents": [{"copies": 1}]}, "x.yml: documents[0].name: is required"),
+    ],
+)
+def test_errors_name_file_and_field(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    path = _write(tmp_path, _valid() | change)
+    with pytest.raises(CatalogError) as caught:
+        load_procedures(path)
+    assert str(caught.value).startswith(f"{tmp_path}/{message}")
+
+
+def test_unreadable_yaml_is_a_catalog_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text("code: [unclosed", encoding="utf-8")
+    with pytest.raises(CatalogError, match="bad.yml: cannot be read"):
+        load_procedures(path)
+
+
+def test_duplicate_codes_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.yml").write_text(yaml.safe_dump(_valid(), allow_unicode=True), encoding="utf-8")
+    (tmp_path / "b.yml").write_text(yaml.safe_dump(_valid(), allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match="code: 1.001193 is also in"):
+        load_procedures(tmp_path)

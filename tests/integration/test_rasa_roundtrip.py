@@ -1,0 +1,100 @@
+"""The real Rasa NLU server on the trained model, and the bot talking to it. No mocks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
+
+from bot.app import create_app
+from bot.config import ROOT, Settings
+from bot.texts import vi
+from nlu.__main__ import fingerprint, model_path
+from nlu.client import NluClient
+from tests.conftest import closed_port, say
+
+pytestmark = pytest.mark.rasa
+START_TIMEOUT = 240
+
+
+@pytest.fixture(scope="module")
+def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """``python -m nlu serve`` on a free loopback port; yields its URL and its log file."""
+    model = model_path(fingerprint())
+    assert model.exists(), f"{model} is missing: `make test` trains it (python -m nlu train)"
+    port = closed_port()
+    log = tmp_path_factory.mktemp("rasa") / "rasa.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nlu", "serve", "--port", str(port), "--model", str(model)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            assert proc.poll() is None, f"Rasa exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}"
+            try:
+                with urllib.request.urlopen(f"{url}/status", timeout=2) as resp:
+                    if json.load(resp).get("model_file"):
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"Rasa did not load its model in {START_TIMEOUT} s"
+            time.sleep(0.5)
+        yield url, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+async def rasa_client(
+    aiohttp_client: AiohttpClient, settings: Settings, clock: Callable[[], datetime], rasa_server: tuple[str, Path]
+) -> TestClient[Any, Any]:
+    return await aiohttp_client(create_app(replace(settings, nlu_url=rasa_server[0], nlu_timeout=5.0), clock))
+
+
+async def test_parse_comes_from_rasa(rasa_server: tuple[str, Path]) -> None:
+    async with aiohttp.ClientSession() as http:
+        nlu = NluClient(http, rasa_server[0], timeout=5.0)
+        assert await nlu.ready()
+        parse = await nlu.parse("cho em tra cứu hồ sơ 000.00.31.h26-261123-0002 với")
+    assert parse.source == "rasa"
+    assert parse.intent == "check_status"
+    assert parse.first("dossier_code") == "000.00.31.H26-261123-0002"
+
+
+async def test_round_trip_greeting_and_dossier_status(rasa_client: TestClient[Any, Any], rasa_server: tuple[str, Path]) -> None:
+    greeting = await say(rasa_client, "xin chào")
+    assert greeting[0]["text"].startswith("Dạ, xin chào anh/chị")
+    status = (await say(rasa_client, "tra cứu hồ sơ 000.00.31.H26-261124-0003"))[0]["text"]
+    assert status.startswith("Dạ, hồ sơ 000.00.31.H26-261124-0003 (Đăng ký kết hôn)")
+    assert vi.STATUS_NAMES[4] in status
+    health = await (await rasa_client.get("/healthz")).json()
+    assert health == {"status": "ok", "database": True, "nlu": True}
+
+
+async def test_procedure_question_without_diacritics(rasa_client: TestClient[Any, Any]) -> None:
+    text = (await say(rasa_client, "chung thuc chu ky het bao nhieu tien vay ad"))[0]["text"]
+    assert "10.000 đồng" in text
+
+
+async def test_rasa_logs_no_citizen_text(rasa_client: TestClient[Any, Any], rasa_server: tuple[str, Path]) -> None:
+    secret = "bí mật riêng tư của công dân"
+    await say(rasa_client, f"nhà em có {secret} thì làm sao")
+    assert secret not in rasa_server[1].read_text(encoding="utf-8", errors="replace")

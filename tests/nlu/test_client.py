@@ -1,0 +1,91 @@
+"""The NLU client against real loopback servers: a slow one and a dead port mean keywords."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from nlu.client import CircuitBreaker, NluClient, parse_from_rasa
+from tests.conftest import closed_port
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_breaker_opens_after_threshold_and_half_opens_after_cooldown() -> None:
+    clock = Clock()
+    breaker = CircuitBreaker(threshold=2, cooldown=10, clock=clock)
+    breaker.failure()
+    assert breaker.allows
+    breaker.failure()
+    assert not breaker.allows
+    clock.now = 10
+    assert breaker.allows
+    breaker.success()
+    breaker.failure()
+    assert breaker.allows
+
+
+@pytest.fixture
+async def slow_server() -> AsyncIterator[tuple[str, list[float]]]:
+    """A server that answers /model/parse after 2 s; records when each request arrived."""
+    calls: list[float] = []
+
+    async def parse(request: web.Request) -> web.Response:
+        calls.append(time.monotonic())
+        await asyncio.sleep(2)
+        return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
+
+    app = web.Application()
+    app.router.add_post("/model/parse", parse)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield str(server.make_url("")).rstrip("/"), calls
+    await server.close()
+
+
+async def test_slow_server_times_out_to_keywords_then_is_skipped(slow_server: tuple[str, list[float]]) -> None:
+    url, calls = slow_server
+    async with aiohttp.ClientSession() as http:
+        nlu = NluClient(http, url, timeout=0.2, breaker=CircuitBreaker(threshold=1, cooldown=60))
+        started = time.monotonic()
+        first = await nlu.parse("làm giấy khai sinh cần giấy tờ gì")
+        second = await nlu.parse("xin chào")
+        elapsed = time.monotonic() - started
+    assert (first.source, first.intent) == ("keywords", "ask_documents")
+    assert (second.source, second.intent) == ("keywords", "greet")
+    assert len(calls) == 1  # the open breaker skipped the second call
+    assert elapsed < 1.5
+
+
+async def test_dead_server_means_keywords_and_not_ready() -> None:
+    async with aiohttp.ClientSession() as http:
+        nlu = NluClient(http, f"http://127.0.0.1:{closed_port()}", timeout=0.5)
+        parse = await nlu.parse("tra cứu hồ sơ H26.41-230428-0001")
+        assert not await nlu.ready()
+    assert (parse.intent, parse.first("dossier_code"), parse.source) == ("check_status", "H26.41-230428-0001", "keywords")
+
+
+def test_rasa_answer_is_normalised_and_codes_are_never_lost() -> None:
+    text = "hs 000.00.31.h26-230428-0005 va H26.41-230428-0001"
+    body = {
+        "intent": {"name": "check_status", "confidence": 0.93},
+        "entities": [
+            {"entity": "dossier_code", "value": "000.00.31.h26-230428-0005", "start": 3, "end": 28},
+            {"entity": "dossier_code", "value": "1.001193", "start": 0, "end": 1},
+        ],
+    }
+    parse = parse_from_rasa(body, text)
+    assert parse.intent == "check_status"
+    assert [e.value for e in parse.entities] == ["000.00.31.H26-230428-0005", "H26.41-230428-0001"]

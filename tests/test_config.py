@@ -1,0 +1,72 @@
+"""Settings are checked once at start; a bad value names its key and stops the start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import ROOT, ConfigError, Settings, load_settings
+
+
+def test_defaults_without_environment() -> None:
+    settings = load_settings({})
+    assert settings == Settings()
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert settings.database_url.endswith("var/onestop.db")
+
+
+def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
+    settings = load_settings(
+        {
+            "BOT_HOST": "0.0.0.0",
+            "BOT_PORT": "9000",
+            "DATABASE_URL": "postgresql+asyncpg://u:p@localhost/db",
+            "NLU_URL": "http://rasa:5005/",
+            "NLU_TIMEOUT": "2.5",
+            "LOAD_DEMO_DATA": "no",
+            "DATA_DIR": str(tmp_path),
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert (settings.host, settings.port, settings.nlu_timeout, settings.load_demo_data) == ("0.0.0.0", 9000, 2.5, False)
+    assert settings.nlu_url == "http://rasa:5005"
+    assert settings.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("BOT_PORT", "eighty"),
+        ("BOT_PORT", "0"),
+        ("BOT_PORT", "70000"),
+        ("NLU_URL", "localhost:5005"),
+        ("NLU_TIMEOUT", "-1"),
+        ("NLU_TIMEOUT", "soon"),
+        ("DATABASE_URL", "mysql://root@localhost/x"),
+        ("LOAD_DEMO_DATA", "maybe"),
+        ("DATA_DIR", "/no/such/folder"),
+        ("LOG_LEVEL", "LOUD"),
+        ("BOT_HOST", "  "),
+    ],
+)
+def test_bad_value_names_the_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({key: value})
+    assert caught.value.key == key
+    assert str(caught.value).startswith(f"{key}: ")
+
+
+def test_database_url_is_never_echoed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DATABASE_URL": "mysql://root:s3cret@localhost/x"})
+    assert "s3cret" not in str(caught.value)
+
+
+def test_bad_setting_stops_the_bot_with_one_line_and_non_zero_exit() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_PORT"}} | {"BOT_PORT": "abc"}
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["Configuration error: BOT_PORT: 'abc' is not a number"]

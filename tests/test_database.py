@@ -1,0 +1,31 @@
+"""Migrations on the configured database (SQLite here, PostgreSQL in CI's second pass)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from sqlalchemy import inspect, select
+
+from bot.db import make_engine, make_sessions, migrate
+from bot.models import Conversation
+
+
+async def test_migrations_apply_twice_and_keep_utc(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        await migrate(engine)  # a second start is a no-op
+        async with engine.connect() as conn:
+            tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        assert {"agencies", "procedures", "dossiers", "dossier_events", "conversations", "alembic_version"} <= tables
+        expected = "postgresql" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "sqlite"
+        assert engine.dialect.name == expected
+        moment = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+        async with make_sessions(engine)() as session, session.begin():
+            session.add(Conversation(platform="rest", user_id="u", state={}, updated_at=moment))
+        async with make_sessions(engine)() as session:
+            stored = await session.scalar(select(Conversation.updated_at))
+        assert stored == moment and stored is not None and stored.tzinfo is not None
+    finally:
+        await engine.dispose()
