@@ -102,10 +102,9 @@ def keyword_parse(text: str) -> Parse:
     found: str | None = None
     for intent, patterns in _PATTERNS:
         for pattern in patterns:
-            if intent in _SHORT_ONLY:
-                match = pattern.match(folded, start) if short else None
-            else:
-                match = pattern.search(folded)
+            if intent in _SHORT_ONLY and not short:
+                break
+            match = pattern.match(folded, start) if intent in _SHORT_ONLY else pattern.search(folded)
             if match is not None:
                 found = intent
                 break

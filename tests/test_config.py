@@ -67,6 +67,6 @@ def test_database_url_is_never_echoed() -> None:
 
 def test_bad_setting_stops_the_bot_with_one_line_and_non_zero_exit() -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_PORT"}} | {"BOT_PORT": "abc"}
-    proc = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "bot", "run"], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["Configuration error: BOT_PORT: 'abc' is not a number"]

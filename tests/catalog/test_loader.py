@@ -46,7 +46,10 @@ def _valid() -> dict[str, object]:
     [
         ({"name": None}, "x.yml: name: is required"),
         ({"documents": []}, "x.yml: documents: must be a non-empty list"),
-        ({"fees": [{"text": "Miễn phí", "legal_basis": "Luật", "valid_from": "soon", "amount_vnd": 0}]}, "x.yml: fees[0].valid_from: 'soon' is not a date"),
+        (
+            {"fees": [{"text": "Miễn phí", "legal_basis": "Luật", "valid_from": "soon", "amount_vnd": 0}]},
+            "x.yml: fees[0].valid_from: 'soon' is not a date",
+        ),
         ({"fees": [{"text": "Miễn phí", "legal_basis": "Luật"}]}, "x.yml: fees[0].amount_vnd: is required"),
         ({"fees": [{"text": "Miễn phí", "amount_vnd": 0}]}, "x.yml: fees[0].legal_basis: is required"),
         ({"processing_time": [{"text": "1 ngày", "legal_basis": "L", "channels": ["fax"]}]}, "x.yml: processing_time[0].channels: unknown"),
@@ -65,12 +68,12 @@ def test_errors_name_file_and_field(tmp_path: Path, change: dict[str, object], m
 def test_unreadable_yaml_is_a_catalog_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.yml"
     path.write_text("code: [unclosed", encoding="utf-8")
-    with pytest.raises(CatalogError, match="bad.yml: cannot be read"):
+    with pytest.raises(CatalogError, match=r"bad\.yml: cannot be read"):
         load_procedures(path)
 
 
 def test_duplicate_codes_are_refused(tmp_path: Path) -> None:
     (tmp_path / "a.yml").write_text(yaml.safe_dump(_valid(), allow_unicode=True), encoding="utf-8")
     (tmp_path / "b.yml").write_text(yaml.safe_dump(_valid(), allow_unicode=True), encoding="utf-8")
-    with pytest.raises(CatalogError, match="code: 1.001193 is also in"):
+    with pytest.raises(CatalogError, match=r"code: 1\.001193 is also in"):
         load_procedures(tmp_path)

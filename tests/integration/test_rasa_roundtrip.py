@@ -38,7 +38,10 @@ def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     log = tmp_path_factory.mktemp("rasa") / "rasa.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "nlu", "serve", "--port", str(port), "--model", str(model)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "nlu", "serve", "--port", str(port), "--model", str(model)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
