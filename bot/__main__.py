@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             cmd_run(settings)
         elif args.command == "chat":
-            logging.getLogger().setLevel(logging.WARNING)
+            logging.getLogger().setLevel(logging.ERROR)
             asyncio.run(cmd_chat(settings))
         else:
             asyncio.run(cmd_migrate(settings))

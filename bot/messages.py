@@ -28,3 +28,27 @@ class InboundMessage:
     platform: str
     user_id: str
     text: str
+
+
+def split_reply(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
+    """Replies of at most ``limit`` characters, cut at line breaks (or spaces); buttons go last."""
+    parts: list[str] = []
+    current = ""
+    for line in reply.text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            parts, current = _flush(parts, current), ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts, current = _flush(parts, current), line
+        else:
+            current = candidate
+    parts = _flush(parts, current) or [reply.text]
+    return [Reply(text, reply.buttons if i == len(parts) - 1 else ()) for i, text in enumerate(parts)]
+
+
+def _flush(parts: list[str], current: str) -> list[str]:
+    return [*parts, current] if current else parts

@@ -50,7 +50,7 @@ def _figure_line(figure: Figure) -> str:
     channels = ""
     if set(figure.channels) != set(CHANNELS):
         channels = vi.CHANNELS_ONLY.format(channels=", ".join(vi.CHANNEL_NAMES[c] for c in figure.channels))
-    line = vi.FIGURE_LINE.format(text=figure.text, channels=channels, legal_basis=figure.legal_basis)
+    line = vi.FIGURE_LINE.format(text=figure.text, channels=channels)
     return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED)
 
 
@@ -58,7 +58,9 @@ def _figures(template: str, what: str, figures: tuple[Figure, ...], p: Procedure
     valid = _valid(figures, today)
     if not valid:
         return vi.FIGURE_EXPIRED.format(what=what, name=p.name, hotline=hotline(office))
-    return template.format(name=p.name, lines="\n".join(_figure_line(f) for f in valid))
+    bases = dict.fromkeys(f.legal_basis for f in valid)
+    lines = "\n".join(_figure_line(f) for f in valid)
+    return template.format(name=p.name, lines=lines) + "\n" + vi.LEGAL_BASES.format(bases="; ".join(bases))
 
 
 def _short_figure(figures: tuple[Figure, ...], today: date) -> str:

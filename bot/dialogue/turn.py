@@ -19,7 +19,7 @@ from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, choice_buttons, hotline
 from bot.dossiers.store import find_dossier
-from bot.messages import MAX_TEXT, InboundMessage, Reply
+from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
 from nlu.parse import Parse
 
@@ -70,7 +70,7 @@ class Dialogue:
             context = await load_context(session, message.platform, message.user_id, now)
             replies = await self._respond(session, text, parse, context, now)
             await save_context(session, message.platform, message.user_id, context, now)
-        return replies
+        return [part for reply in replies for part in split_reply(reply)]
 
     async def _respond(self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime) -> list[Reply]:
         code = parse.first("dossier_code")
