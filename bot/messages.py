@@ -34,7 +34,8 @@ def split_reply(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
     """Replies of at most ``limit`` characters, cut at line breaks (or spaces); buttons go last."""
     parts: list[str] = []
     current = ""
-    for line in reply.text.split("\n"):
+    for whole_line in reply.text.split("\n"):
+        line = whole_line
         while len(line) > limit:
             cut = line.rfind(" ", 0, limit)
             cut = cut if cut > 0 else limit
@@ -46,7 +47,7 @@ def split_reply(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:
             parts, current = _flush(parts, current), line
         else:
             current = candidate
-    parts = _flush(parts, current) or [reply.text]
+    parts = _flush(parts, current) or [reply.text[:limit]]
     return [Reply(text, reply.buttons if i == len(parts) - 1 else ()) for i, text in enumerate(parts)]
 
 
