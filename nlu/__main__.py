@@ -65,7 +65,7 @@ def train(force: bool = False) -> Path:
         print(f"NLU model is up to date: {target.relative_to(ROOT)}")
         return target
     MODELS.mkdir(exist_ok=True)
-    print(f"Training the NLU model ({target.relative_to(ROOT)}); this takes about a minute…", flush=True)
+    print(f"Training the NLU model ({target.relative_to(ROOT)}); this takes a few minutes…", flush=True)
     cmd = [
         str(rasa_executable()),
         "train",
@@ -113,6 +113,37 @@ def serve(host: str, port: int, model: Path | None) -> int:
     os.execve(cmd[0], cmd, rasa_env())
 
 
+def evaluate(file: Path, model: Path | None, url: str | None, as_json: bool, rasa_report: bool) -> int:
+    """Print the evaluation of ``file``; against ``url``, or a server started on ``model``."""
+    import asyncio
+    import json
+    import tempfile
+
+    from nlu.evaluation import predict, read_examples, render, score
+    from nlu.server import running_server
+
+    examples = read_examples(file)
+    texts = [e.text for e in examples]
+    if url:
+        predictions = asyncio.run(predict(url, texts))
+    else:
+        model = model or newest_model()
+        if model is None:
+            print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
+            return 2
+        with tempfile.TemporaryDirectory() as tmp, running_server(model, Path(tmp) / "rasa.log") as started:
+            predictions = asyncio.run(predict(started, texts))
+    report = score(examples, predictions)
+    print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else render(report, str(file)))
+    if rasa_report:
+        chosen = model or newest_model()
+        out = ROOT / "results"
+        cmd = [str(rasa_executable()), "test", "nlu", "-u", str(file), "-m", str(chosen), "--out", str(out)]
+        subprocess.run(cmd, cwd=ROOT, env=rasa_env(), check=True)
+        print(f"Rasa's own reports: {out.relative_to(ROOT)}/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -122,7 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--host", default=os.environ.get("NLU_HOST", "127.0.0.1"))
     serve_cmd.add_argument("--port", type=int, default=int(os.environ.get("NLU_PORT", "5005")))
     serve_cmd.add_argument("--model", type=Path, default=None)
+    evaluate_cmd = sub.add_parser("evaluate", help="evaluate the model on a held-out file (Rasa NLU YAML)")
+    evaluate_cmd.add_argument("file", type=Path, nargs="?", default=ROOT / "tests" / "nlu" / "test_nlu.yml")
+    evaluate_cmd.add_argument("--model", type=Path, default=None, help="default: the newest model")
+    evaluate_cmd.add_argument("--url", default=None, help="a running NLU server instead of starting one")
+    evaluate_cmd.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate_cmd.add_argument("--rasa-report", action="store_true", help="also run `rasa test nlu` (reports in results/)")
     args = parser.parse_args(argv)
+    if args.command == "evaluate":
+        return evaluate(args.file, args.model, args.url, args.json, args.rasa_report)
     if args.command == "train":
         train(force=args.force)
         return 0

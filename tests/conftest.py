@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from sqlalchemy import text
 from bot.app import create_app
 from bot.config import ROOT, Settings
 from bot.db import make_engine
+from nlu.server import free_port
 
 # The demo dossiers are dated November 2026; tests run as if it were this moment (Vietnam 10:00).
 DEMO_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -25,10 +25,7 @@ DEMO_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 def closed_port() -> int:
     """A loopback port with nothing listening (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return free_port()
 
 
 @pytest.fixture

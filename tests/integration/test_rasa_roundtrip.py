@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -19,50 +14,24 @@ from aiohttp.test_utils import TestClient
 from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
-from bot.config import ROOT, Settings
+from bot.config import Settings
 from bot.texts import vi
 from nlu.__main__ import fingerprint, model_path
 from nlu.client import NluClient
-from tests.conftest import closed_port, say
+from nlu.server import running_server
+from tests.conftest import say
 
 pytestmark = pytest.mark.rasa
-START_TIMEOUT = 240
 
 
 @pytest.fixture(scope="module")
 def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """``python -m nlu serve`` on a free loopback port; yields its URL and its log file."""
+    """The real NLU server on the current model; yields its URL and its log file."""
     model = model_path(fingerprint())
     assert model.exists(), f"{model} is missing: `make test` trains it (python -m nlu train)"
-    port = closed_port()
     log = tmp_path_factory.mktemp("rasa") / "rasa.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nlu", "serve", "--port", str(port), "--model", str(model)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while True:
-            assert proc.poll() is None, f"Rasa exited with {proc.returncode}: {log.read_text(errors='replace')[-2000:]}"
-            try:
-                with urllib.request.urlopen(f"{url}/status", timeout=2) as resp:
-                    if json.load(resp).get("model_file"):
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, f"Rasa did not load its model in {START_TIMEOUT} s"
-            time.sleep(0.5)
+    with running_server(model, log) as url:
         yield url, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture
