@@ -144,6 +144,29 @@ def evaluate(file: Path, model: Path | None, url: str | None, as_json: bool, ras
     return 0
 
 
+def tune(file: Path, model: Path | None) -> int:
+    """Print accuracy on ``file`` for each fallback threshold (the best goes into config.yml)."""
+    import asyncio
+    import tempfile
+
+    from nlu.evaluation import predict_raw, read_examples, threshold_table
+    from nlu.server import running_server
+
+    model = model or newest_model()
+    if model is None:
+        print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
+        return 2
+    examples = read_examples(file)
+    with tempfile.TemporaryDirectory() as tmp, running_server(model, Path(tmp) / "rasa.log") as url:
+        bodies = asyncio.run(predict_raw(url, [e.text for e in examples]))
+    table = threshold_table(examples, bodies)
+    for threshold, accuracy in table:
+        print(f"threshold {threshold:.2f}  accuracy {accuracy:.1%}")
+    best = max(table, key=lambda row: (row[1], -row[0]))
+    print(f"best on {file.name}: {best[0]:.2f} ({best[1]:.1%}); set it as FallbackClassifier's threshold in config.yml")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m nlu", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     evaluate_cmd.add_argument("--url", default=None, help="a running NLU server instead of starting one")
     evaluate_cmd.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate_cmd.add_argument("--rasa-report", action="store_true", help="also run `rasa test nlu` (reports in results/)")
+    tune_cmd = sub.add_parser("tune-threshold", help="fallback threshold accuracy table on the development file")
+    tune_cmd.add_argument("file", type=Path, nargs="?", default=ROOT / "tests" / "nlu" / "dev_nlu.yml")
+    tune_cmd.add_argument("--model", type=Path, default=None, help="default: the newest model")
     args = parser.parse_args(argv)
+    if args.command == "tune-threshold":
+        return tune(args.file, args.model)
     if args.command == "evaluate":
         return evaluate(args.file, args.model, args.url, args.json, args.rasa_report)
     if args.command == "train":

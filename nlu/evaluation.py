@@ -146,17 +146,46 @@ def score(examples: list[Example], predictions: list[Parse]) -> Report:
     )
 
 
-async def predict(url: str, texts: list[str], concurrency: int = 4) -> list[Parse]:
-    """Parse every text with the Rasa server at ``url`` (no keyword fallback here)."""
+async def predict_raw(url: str, texts: list[str], concurrency: int = 4) -> list[dict[str, Any]]:
+    """Rasa's answers for every text (no keyword fallback here)."""
     semaphore = asyncio.Semaphore(concurrency)
     async with aiohttp.ClientSession() as http:
 
-        async def one(text: str) -> Parse:
+        async def one(text: str) -> dict[str, Any]:
             async with semaphore, http.post(f"{url}/model/parse", json={"text": text}) as resp:
                 resp.raise_for_status()
-                return parse_from_rasa(await resp.json(), text)
+                body: dict[str, Any] = await resp.json()
+                return body
 
         return list(await asyncio.gather(*(one(t) for t in texts)))
+
+
+async def predict(url: str, texts: list[str]) -> list[Parse]:
+    """Parse every text with the Rasa server at ``url``, as the bot would."""
+    return [parse_from_rasa(body, text) for body, text in zip(await predict_raw(url, texts), texts, strict=True)]
+
+
+def best_guess(body: dict[str, Any]) -> tuple[str, float]:
+    """The top intent and its confidence before Rasa's fallback replaced it."""
+    for ranked in body.get("intent_ranking") or []:
+        if ranked.get("name") != FALLBACK_INTENT:
+            return str(ranked["name"]), float(ranked["confidence"])
+    intent = body["intent"]
+    return str(intent["name"]), float(intent["confidence"])
+
+
+def threshold_table(examples: list[Example], bodies: list[dict[str, Any]]) -> list[tuple[float, float]]:
+    """Accuracy on ``examples`` for fallback thresholds 0.00–0.95 (below it: out of scope)."""
+    guesses = [best_guess(b) for b in bodies]
+    table = []
+    for step in range(20):
+        threshold = step / 20
+        hits = sum(
+            (intent if confidence >= threshold else "out_of_scope") == example.intent
+            for example, (intent, confidence) in zip(examples, guesses, strict=True)
+        )
+        table.append((threshold, hits / len(examples)))
+    return table
 
 
 def render(report: Report, title: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalog.records import ProcedureRecord
-from nlu.vietnamese import fold, nfc
+from nlu.vietnamese import fold, new_tone_placement, nfc, normalize
 
 OFFER = 0.5
 CLOSE = 0.1
@@ -45,7 +45,7 @@ class _Phrase:
 
 
 def _exact_words(text: str) -> list[str]:
-    return _WORD.findall(nfc(text).lower())
+    return _WORD.findall(new_tone_placement(nfc(text).lower()))
 
 
 def _has_diacritics(text: str) -> bool:
@@ -83,7 +83,8 @@ class ProcedureMatcher:
     def rank(self, question: str, limit: int = 5) -> list[Candidate]:
         """Candidates scoring at least :data:`OFFER`, best first."""
         with_marks = _has_diacritics(question)
-        words = _exact_words(question) if with_marks else fold(question).split()
+        expanded = normalize(question)  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
+        words = expanded.split() if with_marks else fold(expanded).split()
         present = set(words)
         best: dict[str, Candidate] = {}
         for phrase in self._phrases:
