@@ -78,8 +78,8 @@ class Dialogue:
             context.pending_intent = None
             return [await self._dossier_status(session, code, now)]
         intent = parse.intent
-        if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"}:
-            return [Reply(vi.DOSSIER_CODE_INVALID)]
+        if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"} and any(c.isdigit() for c in text):
+            return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
         if intent in FIELD_INTENTS or intent == OVERVIEW or (intent in _UNCLEAR and parse.source != "payload"):
             replies = self._procedure_turn(text, parse, context, now)
             if replies is not None:
