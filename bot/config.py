@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
+
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 # Values never echoed in an error message (they may hold passwords).
@@ -34,6 +36,7 @@ class Settings:
     database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'onestop.db'}"
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout: float = 1.5
+    nlu_fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD
     agency_code: str = "dan-phuong"
     load_demo_data: bool = True
     data_dir: Path = ROOT / "data"
@@ -64,6 +67,13 @@ def _seconds(raw: str) -> float:
     value = _number(raw, float)
     if not 0 < value <= 60:
         raise ValueError("must be more than 0 and at most 60 seconds")
+    return value
+
+
+def _share(raw: str) -> float:
+    value = _number(raw, float)
+    if not 0 <= value <= 1:
+        raise ValueError("must be between 0 and 1")
     return value
 
 
@@ -124,6 +134,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         database_url=_read(env, "DATABASE_URL", _database_url, d.database_url),
         nlu_url=_read(env, "NLU_URL", _http_url, d.nlu_url),
         nlu_timeout=_read(env, "NLU_TIMEOUT", _seconds, d.nlu_timeout),
+        nlu_fallback_threshold=_read(env, "NLU_FALLBACK_THRESHOLD", _share, d.nlu_fallback_threshold),
         agency_code=_read(env, "AGENCY_CODE", _text, d.agency_code),
         load_demo_data=_read(env, "LOAD_DEMO_DATA", _boolean, d.load_demo_data),
         data_dir=_read(env, "DATA_DIR", _directory, d.data_dir),

@@ -47,7 +47,7 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         if office is None:
             raise ConfigError("AGENCY_CODE", f"{settings.agency_code!r} is not in the database (import data/agencies.yml)")
         async with aiohttp.ClientSession() as http:
-            nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout)
+            nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
             dialogue = Dialogue(nlu, sessions, ProcedureMatcher(procedures), office, clock)
             yield Runtime(settings, engine, sessions, http, nlu, dialogue)
     finally:

@@ -17,7 +17,7 @@ import aiohttp
 
 from nlu.dossier_codes import find_codes, is_dossier_code, normalize_code
 from nlu.keywords import keyword_parse
-from nlu.parse import Entity, Parse
+from nlu.parse import DEFAULT_FALLBACK_THRESHOLD, FALLBACK_INTENT, Entity, Parse
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,16 @@ class CircuitBreaker:
 class NluClient:
     """Parses citizens' messages with Rasa, or with keywords when Rasa cannot answer."""
 
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, timeout: float, breaker: CircuitBreaker | None = None) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        timeout: float,
+        breaker: CircuitBreaker | None = None,
+        threshold: float = DEFAULT_FALLBACK_THRESHOLD,
+    ) -> None:
         self._http = http
+        self._threshold = threshold
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._breaker = breaker or CircuitBreaker()
@@ -84,14 +92,15 @@ class NluClient:
         async with self._http.post(f"{self._base_url}/model/parse", json={"text": text}, timeout=self._timeout) as resp:
             resp.raise_for_status()
             body = await resp.json()
-        return parse_from_rasa(body, text)
+        return parse_from_rasa(body, text, self._threshold)
 
 
-def parse_from_rasa(body: dict[str, Any], text: str) -> Parse:
+def parse_from_rasa(body: dict[str, Any], text: str, threshold: float = DEFAULT_FALLBACK_THRESHOLD) -> Parse:
     """Turn Rasa's ``/model/parse`` answer into a :class:`Parse`.
 
-    Dossier codes are always normalised, and also found by pattern in case the model
-    missed one: a code in the message must never be lost.
+    An intent below ``threshold`` becomes the fallback. Dossier codes are always
+    normalised, and also found by pattern in case the model missed one: a code in the
+    message must never be lost.
     """
     intent = body["intent"]
     entities: list[Entity] = []
@@ -107,4 +116,7 @@ def parse_from_rasa(body: dict[str, Any], text: str) -> Parse:
     for code in find_codes(text):
         if code.value not in known:
             entities.append(Entity("dossier_code", code.value, code.start, code.end))
-    return Parse(str(intent.get("name") or "nlu_fallback"), float(intent.get("confidence") or 0.0), tuple(entities))
+    name, confidence = str(intent.get("name") or FALLBACK_INTENT), float(intent.get("confidence") or 0.0)
+    if confidence < threshold:
+        name = FALLBACK_INTENT
+    return Parse(name, confidence, tuple(entities))

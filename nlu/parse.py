@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 FALLBACK_INTENT = "nlu_fallback"
+# Below this confidence the bot treats a message as not understood. Tuned on the
+# development file (`python -m nlu tune-threshold`): 0.55–0.60 scored best.
+DEFAULT_FALLBACK_THRESHOLD = 0.55
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
         ("NLU_URL", "localhost:5005"),
         ("NLU_TIMEOUT", "-1"),
         ("NLU_TIMEOUT", "soon"),
+        ("NLU_FALLBACK_THRESHOLD", "1.5"),
         ("DATABASE_URL", "mysql://root@localhost/x"),
         ("LOAD_DEMO_DATA", "maybe"),
         ("DATA_DIR", "/no/such/folder"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -16,22 +16,10 @@ from pytest_aiohttp.plugin import AiohttpClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.texts import vi
-from nlu.__main__ import fingerprint, model_path
 from nlu.client import NluClient
-from nlu.server import running_server
 from tests.conftest import say
 
 pytestmark = pytest.mark.rasa
-
-
-@pytest.fixture(scope="module")
-def rasa_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The real NLU server on the current model; yields its URL and its log file."""
-    model = model_path(fingerprint())
-    assert model.exists(), f"{model} is missing: `make test` trains it (python -m nlu train)"
-    log = tmp_path_factory.mktemp("rasa") / "rasa.log"
-    with running_server(model, log) as url:
-        yield url, log
 
 
 @pytest.fixture

@@ -89,3 +89,9 @@ def test_rasa_answer_is_normalised_and_codes_are_never_lost() -> None:
     parse = parse_from_rasa(body, text)
     assert parse.intent == "check_status"
     assert [e.value for e in parse.entities] == ["000.00.31.H26-230428-0005", "H26.41-230428-0001"]
+
+
+def test_low_confidence_becomes_the_fallback() -> None:
+    body = {"intent": {"name": "ask_fee", "confidence": 0.41}, "entities": []}
+    assert parse_from_rasa(body, "hmm", threshold=0.55).intent == "nlu_fallback"
+    assert parse_from_rasa(body, "hmm", threshold=0.4).intent == "ask_fee"
