@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 run: model ## set everything up, then run the NLU server and the bot (Ctrl-C stops both)
 	scripts/run-all
 
-test: model lint pytest ## set everything up, check the code, run the whole test suite
+test: lint model pytest ## check the code, set everything up, run the whole test suite
 
 setup: $(VENV)/.installed $(VENV_NLU)/.installed
 
