@@ -52,11 +52,18 @@ def full(config: dict[str, Any]) -> None:
     _tokenizer(config).update(expand_abbreviations=True, fold_diacritics=True)
 
 
+def folded_only(config: dict[str, Any]) -> None:
+    """No view with diacritics at all: every featurizer sees the folded words."""
+    full(config)
+    config["pipeline"] = [s for s in config["pipeline"] if not (s["name"] == "CountVectorsFeaturizer" and s.get("use_lemma") is False)]
+
+
 VARIANTS: dict[str, Callable[[dict[str, Any]], None]] = {
     "whitespace tokenizer": whitespace,
     "+ NFC, tone placement, lower case": normalise_only,
     "+ abbreviations and teencode": with_abbreviations,
     "+ diacritic folding (config.yml)": full,
+    "folded words only, no diacritic view": folded_only,
 }
 
 
@@ -82,15 +89,20 @@ def evaluate(model: Path, workdir: Path) -> dict[str, Report]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=list(VARIANTS), default=list(VARIANTS))
+    parser.add_argument("--epochs", type=int, default=None, help="DIET epochs for every variant (quicker comparisons)")
     args = parser.parse_args()
     base = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    if args.epochs:
+        for step in base["pipeline"]:
+            if step["name"] == "DIETClassifier":
+                step["epochs"] = args.epochs
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         for number, name in enumerate(args.only):
             config = copy.deepcopy(base)
             VARIANTS[name](config)
-            if config == base:  # config.yml itself: its model is trained (or cached) as usual
+            if config == base and not args.epochs:  # config.yml itself: its model is trained (or cached) as usual
                 started = time.perf_counter()
                 model, seconds = train_project(), time.perf_counter() - started
             else:
