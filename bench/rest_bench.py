@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from bench.nlu_bench import percentile
 from bot.app import create_app
 from bot.config import Settings
 
@@ -29,11 +30,6 @@ MESSAGES = [
     "tra cứu hồ sơ 000.00.31.H26-261124-0003",
     "thời tiết hôm nay thế nào",
 ]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def run(nlu_url: str | None, requests: int) -> None:

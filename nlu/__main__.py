@@ -57,6 +57,15 @@ def newest_model() -> Path | None:
     return models[-1] if models else None
 
 
+def require_model(model: Path | None) -> Path:
+    """``model``, or the newest one; stops with exit code 2 when there is none."""
+    chosen = model or newest_model()
+    if chosen is None:
+        print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
+        raise SystemExit(2)
+    return chosen
+
+
 def train(force: bool = False) -> Path:
     """Train unless a model of the current inputs exists; returns the model's path."""
     fp = fingerprint()
@@ -91,10 +100,7 @@ def train(force: bool = False) -> Path:
 
 def serve(host: str, port: int, model: Path | None) -> int:
     """Replace this process with ``rasa run --enable-api``; returns only on error."""
-    model = model or newest_model()
-    if model is None:
-        print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
-        return 2
+    model = require_model(model)
     cmd = [
         str(rasa_executable()),
         "run",
@@ -127,18 +133,14 @@ def evaluate(file: Path, model: Path | None, url: str | None, as_json: bool, ras
     if url:
         predictions = asyncio.run(predict(url, texts))
     else:
-        model = model or newest_model()
-        if model is None:
-            print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
-            return 2
+        model = require_model(model)
         with tempfile.TemporaryDirectory() as tmp, running_server(model, Path(tmp) / "rasa.log") as started:
             predictions = asyncio.run(predict(started, texts))
     report = score(examples, predictions)
     print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else render(report, str(file)))
     if rasa_report:
-        chosen = model or newest_model()
         out = ROOT / "results"
-        cmd = [str(rasa_executable()), "test", "nlu", "-u", str(file), "-m", str(chosen), "--out", str(out)]
+        cmd = [str(rasa_executable()), "test", "nlu", "-u", str(file), "-m", str(require_model(model)), "--out", str(out)]
         subprocess.run(cmd, cwd=ROOT, env=rasa_env(), check=True)
         print(f"Rasa's own reports: {out.relative_to(ROOT)}/")
     return 0
@@ -152,10 +154,7 @@ def tune(file: Path, model: Path | None) -> int:
     from nlu.evaluation import predict_raw, read_examples, threshold_table
     from nlu.server import running_server
 
-    model = model or newest_model()
-    if model is None:
-        print("No NLU model: run `python -m nlu train` first.", file=sys.stderr)
-        return 2
+    model = require_model(model)
     examples = read_examples(file)
     with tempfile.TemporaryDirectory() as tmp, running_server(model, Path(tmp) / "rasa.log") as url:
         bodies = asyncio.run(predict_raw(url, [e.text for e in examples]))
