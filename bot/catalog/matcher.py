@@ -13,13 +13,12 @@ alone ("kết hôn" is enough for "Đăng ký kết hôn"); partial matches are 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.catalog.records import ProcedureRecord
-from nlu.vietnamese import fold, new_tone_placement, nfc, normalize
+from nlu.vietnamese import fold, normalize
 
 OFFER = 0.5
 CLOSE = 0.1
@@ -27,7 +26,6 @@ CLOSE = 0.1
 ALONE = 0.75
 # Words that say little about which procedure is meant; a name counts as found without them.
 _GENERIC = frozenset({"dang", "ky", "lam", "xin", "thu", "tuc", "cho", "cua", "va", "ve", "giay", "cap", "o", "tai", "tren", "online"})
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,6 @@ class _Phrase:
     code: str
     exact: tuple[str, ...]
     folded: tuple[str, ...]
-
-
-def _exact_words(text: str) -> list[str]:
-    return _WORD.findall(new_tone_placement(nfc(text).lower()))
 
 
 def _has_diacritics(text: str) -> bool:
@@ -64,10 +58,10 @@ class ProcedureMatcher:
         for p in self._by_code.values():
             seen: set[tuple[str, ...]] = set()
             for name in (p.name, *p.aliases):
-                exact = tuple(_exact_words(name))
+                exact = tuple(normalize(name).split())  # the same normalisation as questions
                 if exact and exact not in seen:
                     seen.add(exact)
-                    self._phrases.append(_Phrase(p.code, exact, tuple(fold(name).split())))
+                    self._phrases.append(_Phrase(p.code, exact, tuple(fold(w) or w for w in exact)))
         frequency = Counter(w for code in self._by_code for w in {w for ph in self._phrases if ph.code == code for w in ph.folded})
         total = max(len(self._by_code), 1)
         self._weight = {w: math.log(1 + total / n) for w, n in frequency.items()}
