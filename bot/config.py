@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -41,6 +42,8 @@ class Settings:
     load_demo_data: bool = True
     data_dir: Path = ROOT / "data"
     log_level: str = "INFO"
+    # After this long without a message, a conversation starts afresh.
+    context_idle: timedelta = timedelta(minutes=30)
 
 
 def _text(raw: str) -> str:
@@ -100,6 +103,13 @@ def _database_url(raw: str) -> str:
     return raw.strip()
 
 
+def _minutes(raw: str) -> timedelta:
+    value = _number(raw, float)
+    if not 1 <= value <= 7 * 24 * 60:
+        raise ValueError("must be between 1 and 10080 minutes")
+    return timedelta(minutes=value)
+
+
 def _directory(raw: str) -> Path:
     path = Path(raw).expanduser()
     if not path.is_dir():
@@ -139,4 +149,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         load_demo_data=_read(env, "LOAD_DEMO_DATA", _boolean, d.load_demo_data),
         data_dir=_read(env, "DATA_DIR", _directory, d.data_dir),
         log_level=_read(env, "LOG_LEVEL", _log_level, d.log_level),
+        context_idle=_read(env, "CONTEXT_IDLE_MINUTES", _minutes, d.context_idle),
     )

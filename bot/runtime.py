@@ -10,9 +10,8 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.catalog.matcher import ProcedureMatcher
-from bot.catalog.store import read_agency, read_procedures
-from bot.config import ConfigError, Settings
+from bot.catalog.catalogue import load_catalogue
+from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.demo import load_demo_data
 from bot.dialogue.turn import Clock, Dialogue, utc_now
@@ -42,13 +41,10 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         if settings.load_demo_data:
             await load_demo_data(sessions, settings.data_dir)
         async with sessions() as session:
-            office = await read_agency(session, settings.agency_code)
-            procedures = await read_procedures(session)
-        if office is None:
-            raise ConfigError("AGENCY_CODE", f"{settings.agency_code!r} is not in the database (import data/agencies.yml)")
+            catalogue = await load_catalogue(session, settings.data_dir, settings.agency_code)
         async with aiohttp.ClientSession() as http:
             nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
-            dialogue = Dialogue(nlu, sessions, ProcedureMatcher(procedures), office, clock)
+            dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle)
             yield Runtime(settings, engine, sessions, http, nlu, dialogue)
     finally:
         await engine.dispose()

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from bot.catalog.records import CHANNELS, AgencyRecord, Document, Figure, Online, ProcedureRecord
+from bot.catalog.records import CHANNELS, OFFICE_KINDS, AgencyRecord, Document, Figure, Office, Online, ProcedureRecord, Referral
 from nlu.vietnamese import nfc
 
 T = TypeVar("T")
@@ -115,14 +115,30 @@ def _figure(fields: _Fields, key: str, needs_amount: bool) -> Figure:
 
 def _document(fields: _Fields, key: str) -> Document:
     f = fields.child(key)
-    return Document(name=f.text("name"), copies=f.integer("copies"), note=f.text("note", required=False))
+    return Document(
+        name=f.text("name"), copies=f.integer("copies"), note=f.text("note", required=False), form=f.text("form", required=False)
+    )
 
 
 def _online(f: _Fields) -> Online:
     level = f.text("level", required=False)
     if level is not None and level not in ONLINE_LEVELS:
         raise f.error("level", f"must be one of {', '.join(ONLINE_LEVELS)} or null")
-    return Online(level=level, where=f.text("where", required=False), note=f.text("note", required=False))
+    return Online(level=level, where=f.text("where", required=False), note=f.text("note", required=False), url=_url(f, "url"))
+
+
+def _url(f: _Fields, key: str) -> str | None:
+    value: str | None = f.text(key, required=False)
+    if value is not None and not value.startswith("https://"):
+        raise f.error(key, "must be an https:// link")
+    return value
+
+
+def _office_kind(f: _Fields) -> str:
+    kind: str = f.text("office", required=False) or "one_stop"
+    if kind not in OFFICE_KINDS:
+        raise f.error("office", f"must be one of {', '.join(OFFICE_KINDS)}")
+    return kind
 
 
 def parse_procedure(data: Any, where: str) -> ProcedureRecord:
@@ -134,6 +150,8 @@ def parse_procedure(data: Any, where: str) -> ProcedureRecord:
         level=f.text("level"),
         implementing_agency=f.text("implementing_agency"),
         short_name=_short_name(f),
+        office=_office_kind(f),
+        decision=f.text("decision", required=False),
         aliases=tuple(a.lower() for a in f.texts("aliases")),
         applicants=f.text("applicants", required=False),
         conditions=f.text("conditions", required=False),
@@ -164,10 +182,26 @@ def parse_agency(data: Any, where: str) -> AgencyRecord:
         address=f.text("address", required=False),
         hours=f.text("hours", required=False),
         hotline=f.text("hotline", required=False),
-        map_url=f.text("map_url", required=False),
+        map_url=_url(f, "map_url"),
         electronic_ids=f.texts("electronic_ids"),
         confirmed=f.boolean("confirmed", False),
         note=f.text("note", required=False),
+        offices=tuple(f.items("offices", _office)),
+    )
+
+
+def _office(fields: _Fields, key: str) -> Office:
+    f = fields.child(key)
+    kind = f.text("kind")
+    if kind not in OFFICE_KINDS:
+        raise f.error("kind", f"must be one of {', '.join(OFFICE_KINDS)}")
+    return Office(
+        kind=kind,
+        name=f.text("name"),
+        address=f.text("address", required=False),
+        hours=f.text("hours", required=False),
+        hotline=f.text("hotline", required=False),
+        map_url=_url(f, "map_url"),
     )
 
 
@@ -206,6 +240,30 @@ def load_agencies(path: Path) -> list[AgencyRecord]:
     if not isinstance(data, list):
         raise CatalogError(f"{path}: top level: expected a list of agencies")
     return [parse_agency(item, f"{path}[{i}]") for i, item in enumerate(data)]
+
+
+def load_referrals(path: Path) -> list[Referral]:
+    """Matters handled elsewhere (data/referrals.yml); a missing file means none."""
+    if not path.exists():
+        return []
+    data = _read_yaml(path)
+    if not isinstance(data, list):
+        raise CatalogError(f"{path}: top level: expected a list of matters")
+    referrals = []
+    for i, item in enumerate(data):
+        f = _Fields(item, f"{path}[{i}]")
+        referrals.append(
+            Referral(
+                code=f"referral-{i}",
+                topic=f.text("topic"),
+                handled_by=f.text("handled_by"),
+                aliases=tuple(a.lower() for a in f.texts("aliases")),
+                how=f.text("how", required=False),
+                legal_basis=f.text("legal_basis", required=False),
+                confirmed=f.boolean("confirmed", True),
+            )
+        )
+    return referrals
 
 
 def to_json(record: ProcedureRecord | AgencyRecord) -> dict[str, Any]:

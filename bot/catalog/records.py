@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
+# Where a citizen goes: the commune's one-stop shop, the commune police (residence,
+# identity) or the commune military command (military service registration).
+OFFICE_KINDS = ("one_stop", "police", "military")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Document:
     name: str
     copies: int | None = None
     note: str | None = None
+    form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Online:
     level: str | None
     where: str | None = None
     note: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class ProcedureRecord:
     level: str
     implementing_agency: str
     short_name: str | None = None
+    office: str = "one_stop"
+    decision: str | None = None
     aliases: tuple[str, ...] = ()
     applicants: str | None = None
     conditions: str | None = None
@@ -71,6 +78,18 @@ class ProcedureRecord:
 
 
 @dataclass(frozen=True)
+class Office:
+    """A place inside a commune where citizens go: the one-stop shop, the police, …"""
+
+    kind: str
+    name: str
+    address: str | None = None
+    hours: str | None = None
+    hotline: str | None = None
+    map_url: str | None = None
+
+
+@dataclass(frozen=True)
 class AgencyRecord:
     code: str
     name: str
@@ -81,3 +100,26 @@ class AgencyRecord:
     electronic_ids: tuple[str, ...] = ()
     confirmed: bool = False
     note: str | None = None
+    offices: tuple[Office, ...] = ()
+
+    def office(self, kind: str) -> Office:
+        """The office of ``kind``; the one-stop shop is the agency itself unless listed."""
+        for office in self.offices:
+            if office.kind == kind:
+                return office
+        if kind == "one_stop":
+            return Office("one_stop", self.name, self.address, self.hours, self.hotline, self.map_url)
+        return Office(kind, "")
+
+
+@dataclass(frozen=True)
+class Referral:
+    """A matter citizens bring to the commune that another body handles (courts, police, …)."""
+
+    code: str
+    topic: str
+    handled_by: str
+    aliases: tuple[str, ...] = ()
+    how: str | None = None
+    legal_basis: str | None = None
+    confirmed: bool = True

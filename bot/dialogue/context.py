@@ -12,9 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Conversation
 
-# After this long without a message, a new message starts a new topic.
-CONTEXT_TTL = timedelta(minutes=30)
-
 
 @dataclass
 class Context:
@@ -23,9 +20,10 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def load_context(session: AsyncSession, platform: str, user_id: str, now: datetime) -> Context:
+async def load_context(session: AsyncSession, platform: str, user_id: str, now: datetime, idle: timedelta) -> Context:
+    """The conversation's context; after ``idle`` without a message it starts afresh."""
     row = await _row(session, platform, user_id)
-    if row is None or now - row.updated_at > CONTEXT_TTL:
+    if row is None or now - row.updated_at > idle:
         return Context()
     state = dict(row.state or {})
     pending = state.pop("pending_intent", None)

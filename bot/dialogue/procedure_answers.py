@@ -19,6 +19,7 @@ FIELD_BUTTONS = {
     "ask_steps": vi.BUTTON_STEPS,
     "ask_online": vi.BUTTON_ONLINE,
     "ask_postal": vi.BUTTON_POSTAL,
+    "ask_legal_basis": vi.BUTTON_LEGAL_BASIS,
 }
 FIELD_INTENTS = frozenset(FIELD_BUTTONS)
 OVERVIEW = "procedure_overview"
@@ -40,6 +41,18 @@ def answer(intent: str, procedure: ProcedureRecord, office: AgencyRecord, today:
     """The answer to ``intent`` (a field, or the overview) with buttons for the other fields."""
     build = _BUILDERS.get(intent, _overview)
     return Reply(build(procedure, office, today), field_buttons(procedure, skip=intent))
+
+
+def answers(intents: list[str], procedures: list[ProcedureRecord], office: AgencyRecord, today: date) -> Reply:
+    """Every field asked for every procedure named, in one reply (split later if long).
+
+    With several procedures each gets a button for its overview; with one, the buttons
+    ask for its other fields.
+    """
+    texts = [_BUILDERS.get(intent, _overview)(p, office, today) for p in procedures for intent in intents]
+    if len(procedures) == 1:
+        return Reply("\n\n".join(texts), field_buttons(procedures[0], skip=intents[0] if len(intents) == 1 else None))
+    return Reply("\n\n".join(texts), choice_buttons(OVERVIEW, procedures))
 
 
 def _valid(figures: tuple[Figure, ...], today: date) -> list[Figure]:
@@ -100,22 +113,30 @@ def _steps(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     return vi.STEPS.format(name=p.name, lines=lines)
 
 
-def _place(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+def _place(p: ProcedureRecord, agency: AgencyRecord, today: date) -> str:
+    office = agency.office(p.office)
+    if not office.name:  # e.g. the commune police, when the agency file does not describe it
+        return vi.PLACE_UNLISTED.format(name=p.name, implementing_agency=p.implementing_agency, agency=agency.name, hotline=hotline(agency))
     return vi.PLACE.format(
         name=p.name,
         implementing_agency=p.implementing_agency,
         agency=office.name,
         address=office.address or vi.UNKNOWN,
         hours=office.hours or vi.UNKNOWN,
-        hotline=hotline(office),
-    )
+        hotline=office.hotline or hotline(agency),
+    ) + (vi.MAP.format(url=office.map_url) if office.map_url else "")
+
+
+def _legal_basis(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return vi.LEGAL_BASIS.format(name=p.name, lines="\n".join(vi.BULLET.format(text=t) for t in p.legal_basis))
 
 
 def _online(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     if p.online.level is None:
         return vi.ONLINE_NO.format(name=p.name, implementing_agency=p.implementing_agency)
     note = f" {p.online.note}" if p.online.note else ""
-    return vi.ONLINE_YES.format(name=p.name, level=p.online.level, where=p.online.where or vi.UNKNOWN, note=note)
+    link = vi.ONLINE_LINK.format(url=p.online.url) if p.online.url else ""
+    return vi.ONLINE_YES.format(name=p.name, level=p.online.level, where=p.online.where or vi.UNKNOWN, note=note) + link
 
 
 def _postal(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
@@ -132,4 +153,5 @@ _BUILDERS: dict[str, Callable[[ProcedureRecord, AgencyRecord, date], str]] = {
     "ask_steps": _steps,
     "ask_online": _online,
     "ask_postal": _postal,
+    "ask_legal_basis": _legal_basis,
 }

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.matcher import ProcedureMatcher
-from bot.catalog.records import AgencyRecord, ProcedureRecord
+from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
-from bot.dialogue import procedure_answers
 from bot.dialogue.context import Context, load_context, save_context
 from bot.dialogue.dossier_answers import status_text
 from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
-from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, choice_buttons, hotline
+from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
+from bot.dialogue.procedure_turn import ProcedureTurn
 from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
@@ -47,15 +46,17 @@ class Dialogue:
         self,
         nlu: Understands,
         sessions: SessionFactory,
-        catalog: ProcedureMatcher,
-        office: AgencyRecord,
+        catalogue: Catalogue,
         clock: Clock = utc_now,
+        context_idle: timedelta = timedelta(minutes=30),
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
-        self._catalog = catalog
-        self._office = office
+        self._catalogue = catalogue
+        self._office = catalogue.office
+        self._procedures = ProcedureTurn(catalogue)
         self._clock = clock
+        self._context_idle = context_idle
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
         text = message.text.strip()
@@ -67,7 +68,7 @@ class Dialogue:
         log.info("turn platform=%s intent=%s confidence=%.2f source=%s", message.platform, parse.intent, parse.confidence, parse.source)
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            context = await load_context(session, message.platform, message.user_id, now)
+            context = await load_context(session, message.platform, message.user_id, now, self._context_idle)
             replies = await self._respond(session, text, parse, context, now)
             await save_context(session, message.platform, message.user_id, context, now)
         return [part for reply in replies for part in split_reply(reply)]
@@ -81,46 +82,17 @@ class Dialogue:
         if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"} and any(c.isdigit() for c in text):
             return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
         if intent in FIELD_INTENTS or intent == OVERVIEW or (intent in _UNCLEAR and parse.source != "payload"):
-            replies = self._procedure_turn(text, parse, context, now)
+            replies = self._procedures.respond(text, parse, context, now.astimezone(VIETNAM).date())
             if replies is not None:
                 return replies
         context.pending_intent = None
         return self._simple(intent, context)
 
-    def _procedure_turn(self, text: str, parse: Parse, context: Context, now: datetime) -> list[Reply] | None:
-        """Answer about a procedure, ask which one, or ``None`` when the message is not about one."""
-        asked = parse.intent if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else None
-        procedure: ProcedureRecord | None = None
-        close: list[ProcedureRecord] = []
-        chosen = parse.first("procedure")
-        if chosen:
-            procedure = self._catalog.get(chosen)
-        else:
-            procedure, candidates = self._catalog.choose(text)
-            close = [c.procedure for c in candidates] if procedure is None else []
-        if asked is None:
-            # An unclear message: a procedure named after "which procedure?" answers that question;
-            # a procedure named alone gets its overview; anything else is not ours.
-            if procedure is None and not close:
-                return None
-            asked = context.pending_intent or OVERVIEW
-        if procedure is None and not close and context.procedure_code and not chosen:
-            procedure = self._catalog.get(context.procedure_code)
-        if procedure is not None:
-            context.procedure_code = procedure.code
-            context.pending_intent = None
-            today = now.astimezone(VIETNAM).date()
-            return [procedure_answers.answer(asked, procedure, self._office, today)]
-        context.pending_intent = asked
-        if close:
-            return [Reply(vi.CHOOSE_PROCEDURE, choice_buttons(asked, close))]
-        return [Reply(vi.ASK_WHICH_PROCEDURE)]
-
     async def _dossier_status(self, session: AsyncSession, code: str, now: datetime) -> Reply:
         dossier = await find_dossier(session, code)
         if dossier is None:
             return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._office)))
-        procedure = self._catalog.get(dossier.procedure_code) if dossier.procedure_code else None
+        procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
         return Reply(status_text(dossier, procedure, self._office, now))
 
     def _simple(self, intent: str, context: Context) -> list[Reply]:

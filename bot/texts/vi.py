@@ -30,13 +30,17 @@ UNKNOWN = "chưa có thông tin"
 
 # --- procedures ------------------------------------------------------------------------
 ASK_WHICH_PROCEDURE = (
-    "Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Ví dụ: đăng ký khai sinh, đăng ký kết hôn, chứng thực bản sao, đăng ký thường trú…"
+    "Dạ, anh/chị muốn hỏi về thủ tục nào ạ? Ví dụ: đăng ký khai sinh, đăng ký kết hôn, chứng thực bản sao, đăng ký thường trú…\n"
+    "Nếu em chưa tìm được đúng việc anh/chị cần, anh/chị có thể gặp cán bộ hoặc gọi đường dây nóng {hotline} ạ."
 )
+REFERRAL = (
+    "Dạ, việc “{topic}” không thuộc thẩm quyền giải quyết của {agency} ạ. "
+    "Việc này do {handled_by} giải quyết.{how}\n"
+    "Nếu cần hỗ trợ thêm, anh/chị có thể gặp cán bộ một cửa ạ."
+)
+REFERRAL_UNCONFIRMED = "\n(Thông tin về nơi giải quyết đang được xác nhận lại; anh/chị vui lòng hỏi thêm cán bộ trước khi đi ạ.)"
+BUTTON_HUMAN = "Gặp cán bộ"
 CHOOSE_PROCEDURE = "Dạ, anh/chị muốn hỏi thủ tục nào trong các thủ tục sau ạ?"
-NO_PROCEDURE = (
-    "Dạ, em chưa tìm thấy thủ tục anh/chị hỏi trong danh mục của {agency}. Anh/chị vui lòng "
-    "nói rõ tên thủ tục, hoặc gọi đường dây nóng {hotline} để được hướng dẫn ạ."
-)
 PROCEDURE_OVERVIEW = (
     "Dạ, thủ tục “{name}” ({field}) do {implementing_agency} giải quyết.\n"
     "• Thời gian: {time}\n"
@@ -69,6 +73,12 @@ PLACE = (
     "• Giờ làm việc: {hours}\n"
     "• Đường dây nóng: {hotline}"
 )
+PLACE_UNLISTED = (
+    "Dạ, thủ tục “{name}” anh/chị nộp tại {implementing_agency} nơi mình cư trú. Em chưa có địa chỉ và giờ làm việc "
+    "của nơi này; anh/chị có thể hỏi bộ phận một cửa {agency} (đường dây nóng {hotline}) ạ."
+)
+MAP = "\n• Bản đồ: {url}"
+ONLINE_LINK = "\nĐường dẫn: {url}"
 ONLINE_YES = "Dạ, thủ tục “{name}” có dịch vụ công trực tuyến {level}: {where}.{note}"
 ONLINE_NO = "Dạ, hiện thủ tục “{name}” chưa có thông tin nộp trực tuyến; anh/chị vui lòng nộp trực tiếp tại {implementing_agency}."
 POSTAL = "Dạ, về nộp hồ sơ và nhận kết quả qua bưu chính công ích với thủ tục “{name}”: {postal}"
@@ -85,6 +95,7 @@ BUTTON_PLACE = "Nơi nộp hồ sơ"
 BUTTON_STEPS = "Các bước thực hiện"
 BUTTON_ONLINE = "Nộp trực tuyến"
 BUTTON_POSTAL = "Qua bưu điện"
+BUTTON_LEGAL_BASIS = "Căn cứ pháp lý"
 
 # --- dossiers --------------------------------------------------------------------------
 ASK_DOSSIER_CODE = (

@@ -1,0 +1,144 @@
+"""A turn about procedures: which procedure(s), which field(s), with the conversation's context.
+
+The order of the decisions:
+1. a button (payload) or a pick from the choices offered ("chọn số 2", "2", "cái thứ hai");
+2. several procedures named separately ("trích lục khai sinh với chứng thực chữ ký");
+3. one procedure named clearly (this also switches: "nhầm, tôi hỏi khai tử cơ");
+4. a matter another body handles ("ly hôn") — say who, offer an officer;
+5. the context's procedure refined by the message ("xóa thì làm thế nào" after thường trú);
+6. the context's procedure itself ("còn lệ phí thì sao?");
+7. close candidates → ask which one; nothing → ask, and offer an officer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.catalog.catalogue import Catalogue
+from bot.catalog.records import ProcedureRecord
+from bot.dialogue.context import Context
+from bot.dialogue.fields import asked_fields
+from bot.dialogue.payloads import make_payload
+from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons, hotline
+from bot.messages import Button, Reply
+from bot.texts import vi
+from nlu.parse import Parse
+from nlu.vietnamese import fold
+
+# Context keys (beside the procedure and the pending question).
+CHOICES = "choices"
+FIELD = "field"
+
+_NUMBER_WORDS = {"mot": 1, "nhat": 1, "dau": 1, "dau tien": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
+_NUMBER_WORDS |= {"sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+_PICK = re.compile(
+    r"^(?:(?:da|vang|uh|u|ok)\s+)?(?:(?:toi|em|minh|anh|chi)\s+)?(?:(?:chon|lay|hoi)\s+)?"
+    r"(?:(?:so|cai|muc|y|phuong an|lua chon|thu tuc)\s+)?(?:thu\s+)?(?P<n>\d{1,2}|dau tien|[a-z]+)"
+    r"(?:\s+(?:a|nhe|nha|di|day|ak))*$"
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    procedures: tuple[ProcedureRecord, ...] = ()
+    candidates: tuple[ProcedureRecord, ...] = ()
+    reply: Reply | None = None  # a matter handled elsewhere
+
+
+def picked_choice(text: str, choices: list[str]) -> str | None:
+    """The code the citizen picks from the numbered ``choices`` ("chọn số 2"), if any."""
+    match = _PICK.match(fold(text))
+    if not match or not choices:
+        return None
+    raw = match.group("n")
+    number = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    if raw == "cuoi":
+        number = len(choices)
+    return choices[number - 1] if number is not None and 1 <= number <= len(choices) else None
+
+
+class ProcedureTurn:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    def respond(self, text: str, parse: Parse, context: Context, today: date) -> list[Reply] | None:
+        """Replies about procedures, or ``None`` when the message is not about one."""
+        fields = self._fields(text, parse)
+        found = self._find(text, parse, context)
+        if found.reply is not None:
+            return [found.reply]
+        if not fields:
+            # An unclear message: a procedure named (or picked) answers the question pending,
+            # else the last field asked, else gets its overview; anything else is not ours.
+            if not found.procedures and not found.candidates:
+                return None
+            fields = [context.pending_intent or context.extra.get(FIELD) or OVERVIEW]
+        procedures = found.procedures
+        if not procedures and not found.candidates and context.procedure_code:
+            current = self._catalogue.procedures.get(context.procedure_code)
+            procedures = (current,) if current else ()
+        if procedures:
+            return self._answer(procedures, fields, context, today)
+        context.pending_intent = fields[0]
+        office = self._catalogue.office
+        if found.candidates:
+            context.extra[CHOICES] = [p.code for p in found.candidates]
+            return [Reply(vi.CHOOSE_PROCEDURE, choice_buttons(fields[0], list(found.candidates)))]
+        return [Reply(vi.ASK_WHICH_PROCEDURE.format(hotline=hotline(office)), (Button(vi.BUTTON_HUMAN, make_payload("request_human")),))]
+
+    def _fields(self, text: str, parse: Parse) -> list[str]:
+        """The fields asked: the NLU's intent first, then any other asked clearly."""
+        first = [parse.intent] if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else []
+        if parse.source == "payload":
+            return first
+        return list(dict.fromkeys([*first, *(f for f in asked_fields(text) if f in FIELD_INTENTS)]))
+
+    def _find(self, text: str, parse: Parse, context: Context) -> _Found:
+        matcher = self._catalogue.procedures
+        code = parse.first("procedure") if parse.source == "payload" else picked_choice(text, context.extra.get(CHOICES) or [])
+        if code:
+            procedure = matcher.get(code)
+            return _Found((procedure,) if procedure else ())
+        if parse.source == "payload":
+            return _Found()
+        several = matcher.choose_several(text)
+        if len(several) > 1:
+            return _Found(tuple(several))
+        procedure, candidates = matcher.choose(text)
+        if procedure is not None:
+            return _Found((procedure,))
+        referral = self._catalogue.referrals.find(text)
+        if referral is not None and (not candidates or referral.score >= candidates[0].score):
+            return _Found(reply=self._referral_reply(referral.referral.code))
+        current = matcher.get(context.procedure_code) if context.procedure_code else None
+        if current is not None:
+            refined = matcher.refine(text, current)
+            if refined is not None:
+                return _Found((refined,))
+            if not candidates or any(c.procedure.code == current.code for c in candidates):
+                return _Found()  # the context's procedure answers
+        return _Found(candidates=tuple(c.procedure for c in candidates))
+
+    def _referral_reply(self, code: str) -> Reply:
+        referral = self._catalogue.referrals.get(code)
+        office = self._catalogue.office
+        how = f"\n{referral.how}" if referral.how else ""
+        unconfirmed = vi.REFERRAL_UNCONFIRMED if not referral.confirmed else ""
+        text = vi.REFERRAL.format(topic=referral.topic, agency=office.name, handled_by=referral.handled_by, how=how)
+        return Reply(text + unconfirmed, (Button(vi.BUTTON_HUMAN, make_payload("request_human")),))
+
+    def _answer(self, procedures: tuple[ProcedureRecord, ...], fields: list[str], context: Context, today: date) -> list[Reply]:
+        office = self._catalogue.office
+        context.procedure_code = procedures[0].code
+        context.pending_intent = None
+        context.extra[FIELD] = fields[-1]
+        if len(procedures) == 1 and len(fields) == 1:
+            context.extra.pop(CHOICES, None)
+            return [answer(fields[0], procedures[0], office, today)]
+        if len(procedures) > 1:
+            context.extra[CHOICES] = [p.code for p in procedures]
+        else:
+            context.extra.pop(CHOICES, None)
+        return [answers(fields, list(procedures), office, today)]
