@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | chat | migrate``."""
+"""Command line: ``python -m bot run | chat | migrate | import-procedures | evaluate-dialogue``."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ import asyncio
 import logging
 import os
 import sys
+import time
+from pathlib import Path
 
 from aiohttp import web
 from dotenv import load_dotenv
 
 from bot.app import create_app
+from bot.catalog.loader import CatalogError, load_procedures
+from bot.catalog.store import upsert_procedures
 from bot.config import ROOT, ConfigError, Settings, load_settings
-from bot.db import make_engine, migrate
+from bot.db import make_engine, make_sessions, migrate
+from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
 from bot.messages import InboundMessage, Reply
 from bot.runtime import open_runtime
 from bot.texts import vi
@@ -43,6 +48,36 @@ async def cmd_migrate(settings: Settings) -> None:
         await migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def cmd_evaluate_dialogue(settings: Settings, file: Path, min_pass_rate: float) -> int:
+    try:
+        cases = load_cases(file)
+    except (OSError, CaseError) as exc:
+        print(f"Cannot read the cases: {exc}", file=sys.stderr)
+        return 1
+    outcomes, sources = await run_cases(cases, settings)
+    print(report(outcomes, sources))
+    return 0 if pass_rate(outcomes) >= min_pass_rate else 1
+
+
+async def cmd_import_procedures(settings: Settings, path: Path) -> int:
+    """Validate every record first (nothing is written if one is wrong), then upsert."""
+    started = time.perf_counter()
+    try:
+        records = load_procedures(path)
+    except CatalogError as exc:
+        print(f"Not imported: {exc}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session, session.begin():
+            counts = await upsert_procedures(session, records)
+    finally:
+        await engine.dispose()
+    print(f"{len(records)} procedures from {path}: {counts} ({time.perf_counter() - started:.2f} s)")
+    return 0
 
 
 def _show(reply: Reply) -> None:
@@ -76,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="serve the web chat, the REST channel and the health check")
     sub.add_parser("chat", help="chat with the bot in this terminal")
     sub.add_parser("migrate", help="apply database migrations")
+    evaluate = sub.add_parser("evaluate-dialogue", help="run the dialogue suite (uses NLU_URL; keywords if it is down)")
+    evaluate.add_argument("file", type=Path, nargs="?", default=CASES, help="cases in YAML (default: %(default)s)")
+    evaluate.add_argument("--min-pass-rate", type=float, default=0.0, help="exit 1 below this share (0-1)")
+    imports = sub.add_parser("import-procedures", help="validate procedure files (YAML/JSON) and load or update them")
+    imports.add_argument("path", type=Path, help="a file (one record or a list) or a folder of files")
     args = parser.parse_args(argv)
     try:
         settings = _settings()
@@ -85,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "chat":
             logging.getLogger().setLevel(logging.ERROR)
             asyncio.run(cmd_chat(settings))
+        elif args.command == "evaluate-dialogue":
+            logging.getLogger().setLevel(logging.ERROR)
+            return asyncio.run(cmd_evaluate_dialogue(settings, args.file, args.min_pass_rate))
+        elif args.command == "import-procedures":
+            logging.getLogger().setLevel(logging.WARNING)
+            return asyncio.run(cmd_import_procedures(settings, args.path))
         else:
             asyncio.run(cmd_migrate(settings))
     except ConfigError as exc:

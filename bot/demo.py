@@ -1,4 +1,4 @@
-"""Loading the catalogue and demo dossiers from DATA_DIR into an empty database."""
+"""Demo data from DATA_DIR: the catalogue kept in step with its files, dossiers into an empty database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from bot.catalog.loader import load_agencies, load_procedures
-from bot.catalog.store import count_procedures, upsert_agencies, upsert_procedures
+from bot.catalog.store import upsert_agencies, upsert_procedures
 from bot.db import SessionFactory
 from bot.dossiers.records import RecordError, parse_record
 from bot.dossiers.store import count_dossiers, upsert_dossiers
@@ -16,12 +16,12 @@ log = logging.getLogger(__name__)
 
 
 async def load_demo_data(sessions: SessionFactory, data_dir: Path) -> None:
-    """First start: agencies and procedures when there are none, demo dossiers likewise."""
+    """Agencies and procedures upserted from their files at every start (a no-op when
+    unchanged, so a developer's database follows the data); demo dossiers on first start."""
     async with sessions() as session, session.begin():
-        if await count_procedures(session) == 0:
-            agencies = await upsert_agencies(session, load_agencies(data_dir / "agencies.yml"))
-            procedures = await upsert_procedures(session, load_procedures(data_dir / "procedures"))
-            log.info("loaded %d agencies and %d procedures", agencies.inserted, procedures.inserted)
+        agencies = await upsert_agencies(session, load_agencies(data_dir / "agencies.yml"))
+        procedures = await upsert_procedures(session, load_procedures(data_dir / "procedures"))
+        log.info("catalogue: agencies %s; procedures %s", agencies, procedures)
         demo = data_dir / "demo" / "dossiers.jsonl"
         if demo.exists() and await count_dossiers(session) == 0:
             records = []

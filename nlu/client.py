@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -64,8 +65,15 @@ class NluClient:
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._breaker = breaker or CircuitBreaker()
+        # How many parses came from each source ("rasa", "keywords"): what evaluations report.
+        self.sources: Counter[str] = Counter()
 
     async def parse(self, text: str) -> Parse:
+        parsed = await self._parse(text)
+        self.sources[parsed.source] += 1
+        return parsed
+
+    async def _parse(self, text: str) -> Parse:
         if self._breaker.allows:
             try:
                 parsed = await self._parse_remote(text)

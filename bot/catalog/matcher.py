@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.catalog.names import Match, NameIndex, clear_choice, has_diacritics
+from bot.catalog.names import MAX_CHOICES, Match, NameIndex, clear_choice, has_diacritics
 from bot.catalog.records import ProcedureRecord
 from nlu.vietnamese import fold, normalize
 
@@ -37,7 +37,7 @@ class ProcedureMatcher:
     def _candidates(self, matches: list[Match]) -> list[Candidate]:
         return [Candidate(self._by_code[m.code], m.score, m.complete) for m in matches]
 
-    def rank(self, question: str, limit: int = 5, among: set[str] | None = None) -> list[Candidate]:
+    def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None) -> list[Candidate]:
         return self._candidates(self._index.rank(question, limit, among))
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[ProcedureRecord | None, list[Candidate]]:
@@ -54,11 +54,11 @@ class ProcedureMatcher:
 
         "xóa thì làm thế nào" after "Đăng ký thường trú" is "Xóa đăng ký thường trú": the
         question is read with the current name added, and the procedure found must be
-        clear and use a word of the question itself.
+        named completely and use a word of the question itself.
         """
         name = current.name if has_diacritics(question) else fold(current.name)
         code, ranked = clear_choice(self._index.rank(f"{question} {name}", exclude=current.code))
         own = set(fold(normalize(question)).split())
-        if code is None or not ranked[0].words & own:
+        if code is None or not ranked[0].complete or not ranked[0].words & own:
             return None
         return self._by_code[code]

@@ -27,6 +27,8 @@ CLOSE = 0.1
 ALONE = 0.75
 # Words that say little about which entry is meant; a name counts as found without them.
 GENERIC = frozenset({"dang", "ky", "lam", "xin", "thu", "tuc", "cho", "cua", "va", "ve", "giay", "cap", "o", "tai", "tren", "online"})
+# Choices offered at most (Messenger's quick replies allow 13).
+MAX_CHOICES = 13
 # Typos are corrected only in words at least this long (short syllables are too alike).
 _TYPO_MIN_LENGTH = 4
 
@@ -109,7 +111,7 @@ class NameIndex:
         found = {v for key in _deletions(word) | {word} for v in self._near.get(key, ()) if _one_edit(word, v)}
         return found.pop() if len(found) == 1 else None
 
-    def rank(self, question: str, limit: int = 5, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
+    def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
         """Entries scoring at least :data:`OFFER`, best first (only codes in ``among`` if given)."""
         with_marks = has_diacritics(question)
         expanded = normalize(question)  # "gks" → "giấy khai sinh", "dk" → "đăng ký"

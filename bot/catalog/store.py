@@ -19,6 +19,9 @@ class ImportCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def __str__(self) -> str:
+        return f"inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}"
+
 
 async def upsert_procedures(session: AsyncSession, records: Iterable[ProcedureRecord]) -> ImportCounts:
     counts = ImportCounts()

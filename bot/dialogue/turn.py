@@ -58,6 +58,10 @@ class Dialogue:
         self._clock = clock
         self._context_idle = context_idle
 
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._catalogue
+
     async def handle(self, message: InboundMessage) -> list[Reply]:
         text = message.text.strip()
         if not text:
