@@ -15,6 +15,7 @@ proportional to the names sharing its words, not to the size of the catalogue.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,36 @@ CLOSE = 0.1
 ALONE = 0.75
 # Words that say little about which entry is meant; a name counts as found without them.
 GENERIC = frozenset({"dang", "ky", "lam", "xin", "thu", "tuc", "cho", "cua", "va", "ve", "giay", "cap", "o", "tai", "tren", "online"})
+# Words that are also question words: "mất bao nhiêu tiền" (cost) is not "mất giấy kết hôn"
+# (lost), "thì sao" (what about) is not "bản sao" (copy). Such a use is not a name word.
+_AFTER = {"mat": {"bao", "may", "bn", "phi", "tien", "thoi", "nhieu", "het", "khoang", "chung", "tam", "lau", "it", "mot", "hai", "ba"}}
+_ENDINGS = {None, "a", "ah", "ak", "vay", "ad", "nhi", "khong", "ko", "k", "nhe", "nha", "the", "day", "ta", "chu", "ne", "z", "vly"}
+_BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"}}
+
+
+def _question_word(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i]`` (folded) is used as a question word here, not as part of a name."""
+    word = words[i]
+    before = words[i - 1] if i > 0 else None
+    after = words[i + 1] if i + 1 < len(words) else None
+    if word in _AFTER and after in _AFTER[word]:
+        return True
+    if word == "sao" and after == "y":  # "làm sao y" is making a certified copy
+        return False
+    return word in _BEFORE and (before in _BEFORE[word] or after in _ENDINGS)
+
+
+# Two spellings of one syllable (i/y): "chữ kí" is "chữ ký", "lí lịch" is "lý lịch".
+_SPELLING = {"kí": "ký", "lí": "lý", "kì": "kỳ", "ki": "ky", "li": "ly"}
+
+
+def _words(text: str) -> list[str]:
+    """A text's words as names and questions are compared: normalised, one i/y spelling."""
+    return [_SPELLING.get(w, w) for w in normalize(text).split()]
+
+
+_DOUBLED = re.compile(r"(.)\1")
+
 # Choices offered at most (Messenger's quick replies allow 13).
 MAX_CHOICES = 13
 # Typos are corrected only in words at least this long (short syllables are too alike).
@@ -40,6 +71,8 @@ class Match:
     complete: bool
     # The distinctive question words (folded) the best name matched: what it "uses".
     words: frozenset[str]
+    # The question has a rare name word this entry does not use ("tách thửa đất" for "Tách hộ").
+    stray: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +116,7 @@ class NameIndex:
         for code, names in entries:
             seen: set[tuple[str, ...]] = set()
             for name in names:
-                exact = tuple(normalize(name).split())  # the same normalisation as questions
+                exact = tuple(_words(name))  # the same normalisation as questions
                 if exact and exact not in seen:
                     seen.add(exact)
                     folded = tuple(fold(w) or w for w in exact)
@@ -103,26 +136,38 @@ class NameIndex:
             for variant in _deletions(word) | {word}:
                 self._near[variant].add(word)
         self._ordinary = {fold(w) for w in ordinary_words} - set(self._weight)
+        # Rare: a word of at most a few entries' names (relative to the catalogue's size).
+        self._rare = 0.6 * math.log(1 + max(len(codes), 1))
 
     def _correct(self, word: str) -> str | None:
         """The one name word ``word`` is a typo of, if any."""
         if len(word) < _TYPO_MIN_LENGTH or word in self._weight or word in self._ordinary or not word.isalpha():
             return None
+        undoubled = _DOUBLED.sub(r"\1", word)  # a key held down: "hônn", "sinhh"
+        if undoubled in self._weight:
+            return undoubled
         found = {v for key in _deletions(word) | {word} for v in self._near.get(key, ()) if _one_edit(word, v)}
         return found.pop() if len(found) == 1 else None
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
         """Entries scoring at least :data:`OFFER`, best first (only codes in ``among`` if given)."""
         with_marks = has_diacritics(question)
-        expanded = normalize(question)  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
-        exact_words = expanded.split()
-        folded_words = [fold(w) or w for w in exact_words]
+        exact_words = _words(question)  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
+        folded_words = [_SPELLING.get(fold(w), fold(w)) or w for w in exact_words]
+        kept = [i for i in range(len(folded_words)) if not _question_word(folded_words, i)]
+        exact_words, folded_words = [exact_words[i] for i in kept], [folded_words[i] for i in kept]
         corrections = {w: c for w in folded_words if (c := self._correct(w)) is not None}
         folded_words = [corrections.get(w, w) for w in folded_words]
         words = exact_words if with_marks else folded_words
         present = set(words)
         corrected = set(corrections.values())
         candidates = {i for w in set(folded_words) for i in self._by_word.get(w, ())}
+        # Words that say "something else": rare name words, and words neither in names nor ordinary.
+        rare = {
+            w
+            for w in folded_words
+            if (self._weight.get(w, 0.0) >= self._rare and w not in GENERIC) or (w not in self._weight and w not in self._ordinary and w.isalpha())
+        }
         best: dict[str, Match] = {}
         for i in candidates:
             phrase = self._phrases[i]
@@ -135,10 +180,12 @@ class NameIndex:
             if coverage < OFFER:
                 continue
             whole = _contains(words, own) or (bool(corrected) and _contains(folded_words, phrase.folded))
-            score = coverage + (0.2 + 0.01 * len(own) if whole else 0.0)
+            # A name found whole counts more; of two names found, the more specific one.
+            score = coverage + (0.2 + 0.01 * len(own) if whole else 0.0) + 0.03 * len(found)
             current = best.get(phrase.code)
             if current is None or score > current.score:
-                best[phrase.code] = Match(phrase.code, score, len(found) == len(phrase.key), frozenset(f for _, f in found))
+                used = frozenset(f for _, f in found)
+                best[phrase.code] = Match(phrase.code, score, len(found) == len(phrase.key), used, bool(rare - set(phrase.folded)))
         return sorted(best.values(), key=lambda m: (-m.score, m.code))[:limit]
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
@@ -162,7 +209,7 @@ def clear_choice(ranked: list[Match]) -> tuple[str | None, list[Match]]:
     if not ranked:
         return None, []
     top = ranked[0]
-    alone = len(ranked) == 1 and top.score >= ALONE
+    alone = len(ranked) == 1 and top.score >= ALONE and not top.stray
     if alone or (top.complete and (len(ranked) == 1 or top.score - ranked[1].score >= CLOSE)):
         return top.code, ranked
     return None, ranked

@@ -107,11 +107,12 @@ class ProcedureTurn:
         if len(several) > 1:
             return _Found(tuple(several))
         procedure, candidates = matcher.choose(text)
+        # A matter handled elsewhere, named more fully than any procedure ("kết hôn ở đại sứ quán").
+        referral = self._catalogue.referrals.find(text)
+        if referral is not None and (not candidates or referral.score > candidates[0].score):
+            return _Found(reply=self._referral_reply(referral.referral.code))
         if procedure is not None:
             return _Found((procedure,))
-        referral = self._catalogue.referrals.find(text)
-        if referral is not None and (not candidates or referral.score >= candidates[0].score):
-            return _Found(reply=self._referral_reply(referral.referral.code))
         current = matcher.get(context.procedure_code) if context.procedure_code else None
         if current is not None:
             refined = matcher.refine(text, current)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.catalog.loader import CatalogError, from_json, load_agencies, load_procedures, to_json
+from bot.catalog.loader import CatalogError, from_json, load_agencies, load_procedures, load_referrals, to_json
 from bot.config import ROOT
 
 DATA = ROOT / "data"
@@ -56,6 +57,8 @@ def _valid() -> dict[str, object]:
         ({"online": {"level": "mức độ 4"}}, "x.yml: online.level: must be one of"),
         ({"short_name": "Một tên rất dài quá hai mươi ký tự"}, "x.yml: short_name: must be at most 20 characters"),
         ({"documents": [{"copies": 1}]}, "x.yml: documents[0].name: is required"),
+        ({"office": "court"}, "x.yml: office: must be one of one_stop, police, military"),
+        ({"online": {"level": "toàn trình", "url": "http://dichvucong.gov.vn"}}, "x.yml: online.url: must be an https:// link"),
     ],
 )
 def test_errors_name_file_and_field(tmp_path: Path, change: dict[str, object], message: str) -> None:
@@ -77,3 +80,52 @@ def test_duplicate_codes_are_refused(tmp_path: Path) -> None:
     (tmp_path / "b.yml").write_text(yaml.safe_dump(_valid(), allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"code: 1\.001193 is also in"):
         load_procedures(tmp_path)
+
+
+def test_a_json_file_of_several_records_loads(tmp_path: Path) -> None:
+    first, second = _valid(), _valid()
+    second["code"] = "9.000001"
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps([first, second], ensure_ascii=False, default=str), encoding="utf-8")
+    assert [p.code for p in load_procedures(path)] == ["1.001193", "9.000001"]
+
+
+def test_broken_json_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("[{", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"bad\.json: cannot be read"):
+        load_procedures(path)
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="no such file or folder"):
+        load_procedures(tmp_path / "nothing.yml")
+
+
+def test_agency_offices_and_the_one_stop_default(tmp_path: Path) -> None:
+    path = tmp_path / "agencies.yml"
+    agency = {
+        "code": "x",
+        "name": "UBND xã X",
+        "address": "1 Đường A",
+        "offices": [{"kind": "police", "name": "Công an xã X", "hours": "7:30–17:00"}],
+    }
+    path.write_text(yaml.safe_dump([agency], allow_unicode=True), encoding="utf-8")
+    [record] = load_agencies(path)
+    assert record.office("police").name == "Công an xã X"
+    assert record.office("one_stop").address == "1 Đường A"
+    assert record.office("military").name == ""
+    agency["offices"] = [{"kind": "court", "name": "Tòa"}]
+    path.write_text(yaml.safe_dump([agency], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"agencies.yml\[0\]: offices\[0\].kind: must be one of"):
+        load_agencies(path)
+
+
+def test_referrals_load_and_a_wrong_entry_is_named(tmp_path: Path) -> None:
+    assert load_referrals(tmp_path / "absent.yml") == []
+    shipped = load_referrals(DATA / "referrals.yml")
+    assert len(shipped) >= 20 and all(r.handled_by for r in shipped)
+    path = tmp_path / "referrals.yml"
+    path.write_text(yaml.safe_dump([{"topic": "Ly hôn", "aliases": ["ly hôn"]}], allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"referrals.yml\[0\]: handled_by: is required"):
+        load_referrals(path)

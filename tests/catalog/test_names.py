@@ -1,0 +1,59 @@
+"""The name index: typos, several procedures in one question, refinement by context."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.catalog.catalogue import ordinary_words
+from bot.catalog.loader import load_procedures
+from bot.catalog.matcher import ProcedureMatcher
+from bot.catalog.names import NameIndex
+from bot.config import ROOT
+
+
+@pytest.fixture(scope="module")
+def matcher() -> ProcedureMatcher:
+    return ProcedureMatcher(load_procedures(ROOT / "data" / "procedures"), ordinary_words(ROOT / "data" / "nlu"))
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("dang ky khai sinhh cho con", "1.001193"),  # a doubled letter
+        ("đăng ký kết hônn", "1.000894"),
+        ("chung thuc chu kyy", "2.000884"),
+        ("dang ky thuogn tru", "1.004222"),  # two letters swapped
+    ],
+)
+def test_one_typo_in_a_name_word_is_forgiven(matcher: ProcedureMatcher, question: str, code: str) -> None:
+    chosen, _ = matcher.choose(question)
+    assert chosen is not None and chosen.code == code
+
+
+def test_ordinary_words_are_not_read_as_typos() -> None:
+    index = NameIndex([("a", ["tiêm chủng"]), ("b", ["thuế đất"])], ordinary_words=["tiền"])
+    assert index.rank("tiền bao nhiêu") == []  # "tien" is one edit from "tiem", but an ordinary word
+    assert [m.code for m in index.rank("tiemm chủng")] == ["a"]
+
+
+def test_a_typo_close_to_two_words_is_left_alone() -> None:
+    index = NameIndex([("a", ["khai sinh"]), ("b", ["khai tinh"])])
+    assert index.rank("khai xinh") == [] or index.choose("khai xinh")[0] is None
+
+
+def test_two_procedures_named_separately_are_both_found(matcher: ProcedureMatcher) -> None:
+    found = matcher.choose_several("trích lục khai sinh với chứng thực chữ ký thì mỗi cái mất mấy ngày")
+    assert [p.code for p in found] == ["2.000635", "2.000884"]
+
+
+def test_a_name_inside_a_longer_name_is_one_mention(matcher: ProcedureMatcher) -> None:
+    assert [p.code for p in matcher.choose_several("xin trích lục khai sinh")] == ["2.000635"]
+
+
+def test_context_refines_a_short_question(matcher: ProcedureMatcher) -> None:
+    permanent = matcher.get("1.004222")
+    assert permanent is not None
+    refined = matcher.refine("xóa thì làm thế nào", permanent)
+    assert refined is not None and refined.code == "1.003197"
+    assert matcher.refine("mất mấy ngày", permanent) is None
+    assert matcher.refine("còn lệ phí thì sao", permanent) is None
