@@ -149,6 +149,11 @@ class NameIndex:
         found = {v for key in _deletions(word) | {word} for v in self._near.get(key, ()) if _one_edit(word, v)}
         return found.pop() if len(found) == 1 else None
 
+    def _says_something_else(self, word: str) -> bool:
+        if word in self._weight:
+            return self._weight[word] >= self._rare and word not in GENERIC
+        return word not in self._ordinary and word.isalpha()
+
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
         """Entries scoring at least :data:`OFFER`, best first (only codes in ``among`` if given)."""
         with_marks = has_diacritics(question)
@@ -163,11 +168,7 @@ class NameIndex:
         corrected = set(corrections.values())
         candidates = {i for w in set(folded_words) for i in self._by_word.get(w, ())}
         # Words that say "something else": rare name words, and words neither in names nor ordinary.
-        rare = {
-            w
-            for w in folded_words
-            if (self._weight.get(w, 0.0) >= self._rare and w not in GENERIC) or (w not in self._weight and w not in self._ordinary and w.isalpha())
-        }
+        rare = {w for w in folded_words if self._says_something_else(w)}
         best: dict[str, Match] = {}
         for i in candidates:
             phrase = self._phrases[i]
