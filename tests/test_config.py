@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 
@@ -29,8 +30,10 @@ def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
             "LOAD_DEMO_DATA": "no",
             "DATA_DIR": str(tmp_path),
             "LOG_LEVEL": "debug",
+            "CONTEXT_IDLE_MINUTES": "90",
         }
     )
+    assert settings.context_idle == timedelta(minutes=90)
     assert (settings.host, settings.port, settings.nlu_timeout, settings.load_demo_data) == ("0.0.0.0", 9000, 2.5, False)
     assert settings.nlu_url == "http://rasa:5005"
     assert settings.log_level == "DEBUG"
@@ -51,6 +54,8 @@ def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
         ("DATA_DIR", "/no/such/folder"),
         ("LOG_LEVEL", "LOUD"),
         ("BOT_HOST", "  "),
+        ("CONTEXT_IDLE_MINUTES", "0"),
+        ("CONTEXT_IDLE_MINUTES", "a while"),
     ],
 )
 def test_bad_value_names_the_key(key: str, value: str) -> None:

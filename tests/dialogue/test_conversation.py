@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
 
+from bot.app import create_app
+from bot.config import Settings
 from bot.texts import vi
-from tests.conftest import say
+from tests.conftest import DEMO_NOW, say
 
 Client = TestClient[Any, Any]
 
@@ -78,3 +83,49 @@ async def test_out_of_scope_gets_the_polite_fallback(client: Client) -> None:
 
 async def test_thanks(client: Client) -> None:
     assert (await say(client, "cảm ơn em nhiều nhé"))[0]["text"] == vi.THANKS
+
+
+async def test_two_procedures_and_two_fields_in_one_message(client: Client) -> None:
+    text = "\n".join(
+        r["text"] for r in await say(client, "trích lục khai sinh với chứng thực chữ ký thì mỗi cái mất mấy ngày, phí bao nhiêu")
+    )
+    for expected in ("thời gian giải quyết “Cấp bản sao trích lục hộ tịch”", "lệ phí “Cấp bản sao trích lục hộ tịch”", "8.000 đồng"):
+        assert expected in text
+    for expected in ("thời gian giải quyết “Chứng thực chữ ký", "lệ phí “Chứng thực chữ ký", "10.000 đồng"):
+        assert expected in text
+
+
+async def test_picking_an_offered_choice_by_number(client: Client) -> None:
+    offered = (await say(client, "phí chứng thực bao nhiêu"))[0]
+    second = offered["buttons"][1]["payload"]
+    text = (await say(client, "chọn số 2"))[0]["text"]
+    assert (await say(client, second, sender="other"))[0]["text"] == text
+    assert text.startswith("Dạ, lệ phí “")
+
+
+async def test_context_refines_a_short_question_and_switches_on_a_new_name(client: Client) -> None:
+    await say(client, "đăng ký thường trú cần giấy tờ gì")
+    assert (await say(client, "xóa thì làm thế nào"))[0]["text"].startswith("Dạ, các bước thực hiện “Xóa đăng ký thường trú”")
+    assert "“Đăng ký khai tử”" in (await say(client, "nhầm, tôi hỏi khai tử cơ"))[0]["text"]
+
+
+async def test_matter_handled_elsewhere_says_who_and_offers_an_officer(client: Client) -> None:
+    reply = (await say(client, "em muốn ly hôn thì nộp đơn ở đâu ạ"))[0]
+    assert "không thuộc thẩm quyền" in reply["text"] and "Tòa án" in reply["text"]
+    assert [b["payload"] for b in reply["buttons"]] == ["/request_human"]
+    assert (await say(client, "/request_human"))[0]["text"].startswith("Dạ, anh/chị có thể liên hệ trực tiếp cán bộ")
+
+
+async def test_police_procedure_is_placed_at_the_commune_police(client: Client) -> None:
+    text = (await say(client, "đăng ký tạm trú nộp ở đâu"))[0]["text"]
+    assert "Công an cấp xã" in text
+
+
+async def test_context_expires_after_the_configured_idle_time(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    now = [DEMO_NOW]
+    client = await aiohttp_client(create_app(replace(settings, context_idle=timedelta(minutes=5)), lambda: now[0]))
+    await say(client, "đăng ký kết hôn cần giấy tờ gì")
+    now[0] += timedelta(minutes=4)
+    assert "“Đăng ký kết hôn”" in (await say(client, "mất mấy ngày"))[0]["text"]
+    now[0] += timedelta(minutes=6)
+    assert (await say(client, "mất mấy ngày"))[0]["text"].startswith(vi.ASK_WHICH_PROCEDURE[:40])
