@@ -16,7 +16,7 @@ from bot.dialogue.dossier_answers import status_text
 from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
-from bot.dialogue.procedure_turn import ProcedureTurn
+from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
 from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
@@ -85,11 +85,14 @@ class Dialogue:
         intent = parse.intent
         if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"} and any(c.isdigit() for c in text):
             return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
-        if intent in FIELD_INTENTS or intent == OVERVIEW or (intent in _UNCLEAR and parse.source != "payload"):
+        # A pick from the choices offered ("2", "chọn số 2") whatever the NLU made of it.
+        picks = parse.source != "payload" and picked_choice(text, context.extra.get(CHOICES) or []) is not None
+        if intent in FIELD_INTENTS or intent == OVERVIEW or picks or (intent in _UNCLEAR and parse.source != "payload"):
             replies = self._procedures.respond(text, parse, context, now.astimezone(VIETNAM).date())
             if replies is not None:
                 return replies
         context.pending_intent = None
+        context.extra.pop(CHOICES, None)  # a new topic: the numbers offered no longer mean anything
         return self._simple(intent, context)
 
     async def _dossier_status(self, session: AsyncSession, code: str, now: datetime) -> Reply:
