@@ -109,6 +109,12 @@ def new_tone_placement(text: str) -> str:
     return unicodedata.normalize("NFC", _OLD_TONE.sub(move, decomposed))
 
 
+def strip_tones(word: str) -> str:
+    """The word without its tone mark, vowel shapes kept: "tử" → "tư", "cước" → "cươc"."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ → d) and punctuation, collapse spaces."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP).lower())

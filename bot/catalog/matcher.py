@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.catalog.names import MAX_CHOICES, Match, NameIndex, clear_choice, has_diacritics
+from bot.catalog.names import MAX_CHOICES, Match, NameIndex, clear_choice
 from bot.catalog.records import ProcedureRecord
 from nlu.vietnamese import fold, normalize
 
@@ -20,6 +20,7 @@ class Candidate:
     procedure: ProcedureRecord
     score: float
     complete: bool
+    words: frozenset[str] = frozenset()  # the question's name words it uses (folded)
 
 
 class ProcedureMatcher:
@@ -35,7 +36,7 @@ class ProcedureMatcher:
         return list(self._by_code.values())
 
     def _candidates(self, matches: list[Match]) -> list[Candidate]:
-        return [Candidate(self._by_code[m.code], m.score, m.complete) for m in matches]
+        return [Candidate(self._by_code[m.code], m.score, m.complete, m.words) for m in matches]
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None) -> list[Candidate]:
         return self._candidates(self._index.rank(question, limit, among))
@@ -56,8 +57,7 @@ class ProcedureMatcher:
         question is read with the current name added, and the procedure found must be
         named completely and use a word of the question itself.
         """
-        name = current.name if has_diacritics(question) else fold(current.name)
-        code, ranked = clear_choice(self._index.rank(f"{question} {name}", exclude=current.code))
+        code, ranked = clear_choice(self._index.rank(f"{question} {current.name}", exclude=current.code))
         own = set(fold(normalize(question)).split())
         if code is None or not ranked[0].complete or not ranked[0].words & own:
             return None

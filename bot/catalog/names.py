@@ -2,9 +2,12 @@
 
 Each name or alias scores by the share of its distinctive words found in the question,
 each word weighted by how rare it is among the entries (so "đăng ký" counts little,
-"khai sinh" much), with a bonus when the name appears whole. A question typed with
-diacritics is compared with diacritics ("bao nhiêu" is not "giấy báo tử"); one typed
-without them is compared folded ("dang ky khai sinh" is "Đăng ký khai sinh").
+"khai sinh" much), with a bonus when the name appears whole, and a bonus for explaining more of the
+question. Words are compared one by one: a word typed with diacritics keeps them ("bán" is
+not "bản"), one typed without a tone mark ignores tones ("khai tư" is "khai tử"), one typed
+plain is compared folded ("dang ky khai sinh" is "Đăng ký khai sinh"). A complete name whose
+words are all inside another complete name's is the less specific reading and is dropped
+("tạm trú" when "xóa tạm trú" is named).
 
 Typos: a question word that is neither in any name nor an ordinary word (the NLU
 training data supplies those) is read as the name word one edit away, when there is
@@ -20,19 +23,30 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from nlu.vietnamese import fold, normalize
+from nlu.vietnamese import fold, normalize, strip_tones
 
 OFFER = 0.5
 CLOSE = 0.1
 # A partial match with no rival is taken when this much of the name was found.
 ALONE = 0.75
 # Words that say little about which entry is meant; a name counts as found without them.
-GENERIC = frozenset({"dang", "ky", "lam", "xin", "thu", "tuc", "cho", "cua", "va", "ve", "giay", "cap", "o", "tai", "tren", "online"})
+# Spelled with diacritics in names ("tại" is generic, "tài sản" is not); folded in questions.
+GENERIC_NAME_WORDS = frozenset(
+    {"đăng", "ký", "làm", "xin", "thủ", "tục", "cho", "của", "và", "về", "giấy", "cấp", "ở", "tại", "trên", "online"}
+)
+GENERIC = frozenset(fold(w) for w in GENERIC_NAME_WORDS)
 # Words that are also question words: "mất bao nhiêu tiền" (cost) is not "mất giấy kết hôn"
 # (lost), "thì sao" (what about) is not "bản sao" (copy). Such a use is not a name word.
-_AFTER = {"mat": {"bao", "may", "bn", "phi", "tien", "thoi", "nhieu", "het", "khoang", "chung", "tam", "lau", "it", "mot", "hai", "ba"}}
+_AFTER = {
+    "bao": {"nhieu", "lau", "gio", "nhiu"},
+    "mat": {"bao", "may", "bn", "phi", "tien", "thoi", "nhieu", "het", "khoang", "chung", "tam", "lau", "it", "mot", "hai", "ba"},
+}
 _ENDINGS = {None, "a", "ah", "ak", "vay", "ad", "nhi", "khong", "ko", "k", "nhe", "nha", "the", "day", "ta", "chu", "ne", "z", "vly"}
-_BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"}}
+_PEOPLE = {"me", "bo", "ong", "ba", "cha", "chong", "vo", "con", "em", "anh", "chi", "cu", "bac", "chu", "co", "di", "cau", "mo", "thim"}
+_BEFORE = {
+    "sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"},
+    "mat": _PEOPLE | {"vua", "moi"},  # "mẹ em mất" (died), not "mất giấy" (lost)
+}
 
 
 def _question_word(words: Sequence[str], i: int) -> bool:
@@ -76,21 +90,53 @@ class Match:
 
 
 @dataclass(frozen=True)
+class _Word:
+    exact: str
+    toneless: str
+    folded: str
+
+    @classmethod
+    def of(cls, exact: str) -> _Word:
+        folded = fold(exact) or exact
+        return cls(exact, strip_tones(exact), _SPELLING.get(folded, folded))
+
+
+@dataclass(frozen=True)
 class _Phrase:
     code: str
-    exact: tuple[str, ...]
-    folded: tuple[str, ...]
-    # Distinctive (exact, folded) words: all of the name when it is made only of generic words.
-    key: tuple[tuple[str, str], ...]
+    words: tuple[_Word, ...]
+    # Distinctive words: all of the name when it is made only of generic words.
+    key: tuple[_Word, ...]
+
+
+class _Question:
+    """A question's words and what each can match (see the module docstring)."""
+
+    def __init__(self, words: list[_Word], corrections: dict[str, str]) -> None:
+        self.words = words
+        marked = [has_diacritics(w.exact) for w in words]
+        self.exact = {w.exact for w, m in zip(words, marked, strict=True) if m}
+        self.toneless = {w.toneless for w, m in zip(words, marked, strict=True) if m and w.exact == w.toneless}
+        self.folded = {w.folded for w, m in zip(words, marked, strict=True) if not m} | set(corrections.values())
+        self._marked = marked
+        self._corrections = corrections
+
+    def has(self, word: _Word) -> bool:
+        return word.exact in self.exact or word.toneless in self.toneless or word.folded in self.folded
+
+    def _same(self, i: int, word: _Word) -> bool:
+        mine = self.words[i]
+        if self._marked[i]:
+            return mine.exact == word.exact or (mine.exact == mine.toneless and mine.toneless == word.toneless)
+        return self._corrections.get(mine.folded, mine.folded) == word.folded
+
+    def contains(self, phrase: tuple[_Word, ...]) -> bool:
+        n = len(phrase)
+        return any(all(self._same(i + j, phrase[j]) for j in range(n)) for i in range(len(self.words) - n + 1))
 
 
 def has_diacritics(text: str) -> bool:
     return any(not ch.isascii() for ch in text if ch.isalpha())
-
-
-def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
 
 def _deletions(word: str) -> set[str]:
@@ -119,16 +165,15 @@ class NameIndex:
                 exact = tuple(_words(name))  # the same normalisation as questions
                 if exact and exact not in seen:
                     seen.add(exact)
-                    folded = tuple(fold(w) or w for w in exact)
-                    pairs = tuple(zip(exact, folded, strict=True))
-                    phrases.append(_Phrase(code, exact, folded, tuple(p for p in pairs if p[1] not in GENERIC) or pairs))
+                    words = tuple(_Word.of(w) for w in exact)
+                    phrases.append(_Phrase(code, words, tuple(w for w in words if w.exact not in GENERIC_NAME_WORDS) or words))
         self._phrases = phrases
         codes = {p.code for p in phrases}
-        frequency = Counter(w for code in codes for w in {f for p in phrases if p.code == code for f in p.folded})
+        frequency = Counter(w for code in codes for w in {w.folded for p in phrases if p.code == code for w in p.words})
         self._weight = {w: math.log(1 + max(len(codes), 1) / n) for w, n in frequency.items()}
         self._by_word: dict[str, list[int]] = defaultdict(list)
         for i, phrase in enumerate(phrases):
-            for folded_word in {f for _, f in phrase.key}:
+            for folded_word in {w.folded for w in phrase.key}:
                 self._by_word[folded_word].append(i)
         vocabulary = {w for w in self._weight if len(w) >= _TYPO_MIN_LENGTH - 1}
         self._near: dict[str, set[str]] = defaultdict(set)
@@ -156,38 +201,38 @@ class NameIndex:
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
         """Entries scoring at least :data:`OFFER`, best first (only codes in ``among`` if given)."""
-        with_marks = has_diacritics(question)
-        exact_words = _words(question)  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
-        folded_words = [_SPELLING.get(fold(w), fold(w)) or w for w in exact_words]
-        kept = [i for i in range(len(folded_words)) if not _question_word(folded_words, i)]
-        exact_words, folded_words = [exact_words[i] for i in kept], [folded_words[i] for i in kept]
-        corrections = {w: c for w in folded_words if (c := self._correct(w)) is not None}
-        folded_words = [corrections.get(w, w) for w in folded_words]
-        words = exact_words if with_marks else folded_words
-        present = set(words)
-        corrected = set(corrections.values())
-        candidates = {i for w in set(folded_words) for i in self._by_word.get(w, ())}
-        # Words that say "something else": rare name words, and words neither in names nor ordinary.
-        rare = {w for w in folded_words if self._says_something_else(w)}
+        words = [_Word.of(w) for w in _words(question)]  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
+        folded = [w.folded for w in words]
+        words = [w for i, w in enumerate(words) if not _question_word(folded, i)]
+        corrections = {w.folded: c for w in words if (c := self._correct(w.folded)) is not None}
+        asked = _Question(words, corrections)
+        looked_up = {corrections.get(w.folded, w.folded) for w in words}
+        candidates = {i for w in looked_up for i in self._by_word.get(w, ())}
+        # Words that say "something else", and all the question's name words (what to explain).
+        rare = {w for w in looked_up if self._says_something_else(w)}
+        content = sum(self._weight[w] for w in looked_up if w in self._weight and w not in GENERIC) or 1.0
         best: dict[str, Match] = {}
         for i in candidates:
             phrase = self._phrases[i]
             if (among is not None and phrase.code not in among) or phrase.code == exclude:
                 continue
-            own = phrase.exact if with_marks else phrase.folded
-            found = [(w, f) for w, f in phrase.key if (w if with_marks else f) in present or f in corrected]
-            total = sum(self._weight[f] for _, f in phrase.key)
-            coverage = sum(self._weight[f] for _, f in found) / total
+            found = [w for w in phrase.key if asked.has(w)]
+            total = sum(self._weight[w.folded] for w in phrase.key)
+            coverage = sum(self._weight[w.folded] for w in found) / total
             if coverage < OFFER:
                 continue
-            whole = _contains(words, own) or (bool(corrected) and _contains(folded_words, phrase.folded))
+            used = frozenset(w.folded for w in found)
+            explained = sum(self._weight[w] for w in used if w not in GENERIC) / content
             # A name found whole counts more; of two names found, the more specific one.
-            score = coverage + (0.2 + 0.01 * len(own) if whole else 0.0) + 0.03 * len(found)
+            whole = 0.2 + 0.01 * len(phrase.words) if asked.contains(phrase.words) else 0.0
+            score = coverage + whole + 0.03 * len(found) + 0.1 * explained
             current = best.get(phrase.code)
             if current is None or score > current.score:
-                used = frozenset(f for _, f in found)
-                best[phrase.code] = Match(phrase.code, score, len(found) == len(phrase.key), used, bool(rare - set(phrase.folded)))
-        return sorted(best.values(), key=lambda m: (-m.score, m.code))[:limit]
+                stray = bool(rare - {w.folded for w in phrase.words})
+                best[phrase.code] = Match(phrase.code, score, len(found) == len(phrase.key), used, stray)
+        complete = [m for m in best.values() if m.complete]
+        kept = [m for m in best.values() if not (m.complete and any(m.words < other.words for other in complete))]
+        return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
         """The one clear entry, or ``None`` with the candidates to offer."""
@@ -196,12 +241,14 @@ class NameIndex:
     def choose_several(self, question: str) -> list[Match]:
         """Entries named completely by separate words of the question ("A và B"), best first.
 
-        A name whose words are all used by a better one is the same mention
-        ("trích lục khai sinh" is not also "khai sinh").
+        Each must bring words of its own, most of its weight: "tạm trú" beside "khai báo
+        tạm vắng" does ("trú"); "khai sinh" beside "trích lục khai sinh" does not.
         """
         chosen: list[Match] = []
         for match in self.rank(question, limit=10):
-            if match.complete and not any(match.words & c.words for c in chosen):
+            taken = {w for c in chosen for w in c.words}
+            own = sum(self._weight[w] for w in match.words - taken)
+            if match.complete and own >= 0.4 * sum(self._weight[w] for w in match.words):
                 chosen.append(match)
         return chosen
 

@@ -13,6 +13,7 @@ from bot.catalog.records import Referral
 class ReferralMatch:
     referral: Referral
     score: float
+    words: frozenset[str]
 
 
 class ReferralFinder:
@@ -27,5 +28,5 @@ class ReferralFinder:
         """The matter the question names completely, if one does."""
         for match in self._index.rank(question, limit=1):
             if match.complete:
-                return ReferralMatch(self._by_code[match.code], match.score)
+                return ReferralMatch(self._by_code[match.code], match.score, match.words)
         return None

@@ -22,7 +22,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "ask_documents": (
         "giay to gi", "giay to nao", "ho so gom", "can nhung gi", "mang theo gi", "can mang", "chuan bi gi",
-        "can gi", "thanh phan ho so", "can nhung giay", "mang gi",
+        "can gi", "thanh phan ho so", "can nhung giay", "mang gi", "ho so gi", "ho so nhung gi", "giay gi", "giay j",
+        "giay to j", "ho so j", "hs j", "hs gi", "hs gom", "can j", "giay to nhung gi", "nop nhung gi", "chuan bi nhung gi",
     ),
     "ask_place": ("o dau", "cho nao", "dia chi", "nop o", "gio lam viec", "noi nop", "di dau"),
     "ask_online": ("online", "truc tuyen", "vneid", "qua mang", "dich vu cong", "tren mang"),

@@ -107,9 +107,11 @@ class ProcedureTurn:
         if len(several) > 1:
             return _Found(tuple(several))
         procedure, candidates = matcher.choose(text)
-        # A matter handled elsewhere, named more fully than any procedure ("kết hôn ở đại sứ quán").
+        # A matter handled elsewhere: when no procedure is named completely, or when it is named
+        # more fully than the procedure ("kết hôn ở đại sứ quán" is more than "kết hôn").
         referral = self._catalogue.referrals.find(text)
-        if referral is not None and (not candidates or referral.score > candidates[0].score):
+        named = [c for c in candidates if c.complete]
+        if referral is not None and (not named or any(c.words < referral.words for c in named[:1])):
             return _Found(reply=self._referral_reply(referral.referral.code))
         if procedure is not None:
             return _Found((procedure,))
