@@ -131,8 +131,9 @@ class _Question:
         return self._corrections.get(mine.folded, mine.folded) == word.folded
 
     def contains(self, phrase: tuple[_Word, ...]) -> bool:
-        n = len(phrase)
-        return any(all(self._same(i + j, phrase[j]) for j in range(n)) for i in range(len(self.words) - n + 1))
+        n, first = len(phrase), phrase[0]
+        starts = (i for i in range(len(self.words) - n + 1) if self._same(i, first))
+        return any(all(self._same(i + j, phrase[j]) for j in range(1, n)) for i in starts)
 
 
 def has_diacritics(text: str) -> bool:
@@ -168,13 +169,20 @@ class NameIndex:
                     words = tuple(_Word.of(w) for w in exact)
                     phrases.append(_Phrase(code, words, tuple(w for w in words if w.exact not in GENERIC_NAME_WORDS) or words))
         self._phrases = phrases
-        codes = {p.code for p in phrases}
-        frequency = Counter(w for code in codes for w in {w.folded for p in phrases if p.code == code for w in p.words})
+        words_of_code: dict[str, set[str]] = defaultdict(set)
+        for phrase in phrases:
+            words_of_code[phrase.code].update(w.folded for w in phrase.words)
+        codes = set(words_of_code)
+        frequency = Counter(w for words in words_of_code.values() for w in words)
         self._weight = {w: math.log(1 + max(len(codes), 1) / n) for w, n in frequency.items()}
-        self._by_word: dict[str, list[int]] = defaultdict(list)
+        # Folded word → (phrase, weight it brings): sums give each phrase's best possible coverage.
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._totals = [sum(self._weight[w.folded] for w in phrase.key) for phrase in phrases]
         for i, phrase in enumerate(phrases):
-            for folded_word in {w.folded for w in phrase.key}:
-                self._by_word[folded_word].append(i)
+            for folded_word, count in Counter(w.folded for w in phrase.key).items():
+                self._postings[folded_word].append((i, count * self._weight[folded_word]))
+        self._folded_words = [frozenset(w.folded for w in phrase.words) for phrase in phrases]
+        self._last: tuple[tuple[str, int, str | None], list[Match]] | None = None
         vocabulary = {w for w in self._weight if len(w) >= _TYPO_MIN_LENGTH - 1}
         self._near: dict[str, set[str]] = defaultdict(set)
         for word in vocabulary:
@@ -201,37 +209,50 @@ class NameIndex:
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None, exclude: str | None = None) -> list[Match]:
         """Entries scoring at least :data:`OFFER`, best first (only codes in ``among`` if given)."""
+        key = (question, limit, exclude)
+        if among is None and self._last is not None and self._last[0] == key:
+            return self._last[1]  # the dialogue asks twice about one message (several? one?)
+        ranked = self._rank(question, limit, among, exclude)
+        if among is None:
+            self._last = (key, ranked)
+        return ranked
+
+    def _rank(self, question: str, limit: int, among: set[str] | None, exclude: str | None) -> list[Match]:
         words = [_Word.of(w) for w in _words(question)]  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
         folded = [w.folded for w in words]
         words = [w for i, w in enumerate(words) if not _question_word(folded, i)]
         corrections = {w.folded: c for w in words if (c := self._correct(w.folded)) is not None}
         asked = _Question(words, corrections)
         looked_up = {corrections.get(w.folded, w.folded) for w in words}
-        candidates = {i for w in looked_up for i in self._by_word.get(w, ())}
+        reach: dict[int, float] = defaultdict(float)
+        for w in looked_up:
+            for i, brought in self._postings.get(w, ()):
+                reach[i] += brought
+        candidates = [i for i, brought in reach.items() if brought >= OFFER * self._totals[i] - 1e-9]
         # Words that say "something else", and all the question's name words (what to explain).
         rare = {w for w in looked_up if self._says_something_else(w)}
         content = sum(self._weight[w] for w in looked_up if w in self._weight and w not in GENERIC) or 1.0
         best: dict[str, Match] = {}
+        weight, totals, has = self._weight, self._totals, asked.has
         for i in candidates:
             phrase = self._phrases[i]
             if (among is not None and phrase.code not in among) or phrase.code == exclude:
                 continue
-            found = [w for w in phrase.key if asked.has(w)]
-            total = sum(self._weight[w.folded] for w in phrase.key)
-            coverage = sum(self._weight[w.folded] for w in found) / total
+            found = [w for w in phrase.key if has(w)]
+            coverage = sum(weight[w.folded] for w in found) / totals[i]
             if coverage < OFFER:
                 continue
             used = frozenset(w.folded for w in found)
-            explained = sum(self._weight[w] for w in used if w not in GENERIC) / content
+            explained = sum(weight[w] for w in used if w not in GENERIC) / content
             # A name found whole counts more; of two names found, the more specific one.
-            whole = 0.2 + 0.01 * len(phrase.words) if asked.contains(phrase.words) else 0.0
+            complete = len(found) == len(phrase.key)
+            whole = 0.2 + 0.01 * len(phrase.words) if complete and asked.contains(phrase.words) else 0.0
             score = coverage + whole + 0.03 * len(found) + 0.1 * explained
             current = best.get(phrase.code)
             if current is None or score > current.score:
-                stray = bool(rare - {w.folded for w in phrase.words})
-                best[phrase.code] = Match(phrase.code, score, len(found) == len(phrase.key), used, stray)
-        complete = [m for m in best.values() if m.complete]
-        kept = [m for m in best.values() if not (m.complete and any(m.words < other.words for other in complete))]
+                best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]))
+        named = [m for m in best.values() if m.complete]
+        kept = [m for m in best.values() if not (m.complete and any(m.words < other.words for other in named))]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
@@ -245,7 +266,7 @@ class NameIndex:
         tạm vắng" does ("trú"); "khai sinh" beside "trích lục khai sinh" does not.
         """
         chosen: list[Match] = []
-        for match in self.rank(question, limit=10):
+        for match in self.rank(question):
             taken = {w for c in chosen for w in c.words}
             own = sum(self._weight[w] for w in match.words - taken)
             if match.complete and own >= 0.4 * sum(self._weight[w] for w in match.words):
