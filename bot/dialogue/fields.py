@@ -16,7 +16,11 @@ LEGAL_BASIS = "ask_legal_basis"
 
 _PHRASES: dict[str, tuple[str, ...]] = {
     # "chi phí mai táng" names a benefit, not a fee.
-    "ask_fee": ("le phi", "(?<!chi )phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu", "mat bao nhieu tien", "nop tien"),
+    # Benefits: "được bao nhiêu một tháng" asks the amount, shown with the fees.
+    "ask_fee": (
+        "le phi", "(?<!chi )phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu", "mat bao nhieu tien", "nop tien",
+        "duoc bao nhieu", "duoc nhan bao nhieu", "bao nhieu (?:mot|1) thang", "muc tro cap", "muc ho tro",
+    ),
     "ask_processing_time": (
         "bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "bao gio co", "khi nao co", "may hom", "may tuan",
     ),
@@ -32,6 +36,15 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     LEGAL_BASIS: ("can cu", "van ban nao", "luat nao", "nghi dinh nao", "quy dinh o dau", "co so phap ly", "can cu phap ly"),
 }  # fmt: skip
 _PATTERNS = [(intent, re.compile(rf"(?<![0-9a-z]){phrase}(?![0-9a-z])")) for intent, phrases in _PHRASES.items() for phrase in phrases]
+
+
+# "còn tạm trú thì sao?": the same question as before, about another procedure.
+_FOLLOW_UP = re.compile(r"^(?:(?:vay|the|da|u|con)\s+)*con\b.*\b(?:thi sao|the nao|sao|thi the nao)(?:\s+(?:a|ad|vay|nhi|nua))*$")
+
+
+def is_follow_up(text: str) -> bool:
+    """Whether ``text`` asks the previous question again about something else ("còn X thì sao")."""
+    return _FOLLOW_UP.match(fold(text)) is not None
 
 
 def asked_fields(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from datetime import date
 from bot.catalog.catalogue import Catalogue
 from bot.catalog.records import ProcedureRecord
 from bot.dialogue.context import Context
-from bot.dialogue.fields import asked_fields
+from bot.dialogue.fields import asked_fields, is_follow_up
 from bot.dialogue.payloads import make_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons, hotline
 from bot.messages import Button, Reply
@@ -65,7 +65,7 @@ class ProcedureTurn:
 
     def respond(self, text: str, parse: Parse, context: Context, today: date) -> list[Reply] | None:
         """Replies about procedures, or ``None`` when the message is not about one."""
-        fields = self._fields(text, parse)
+        fields = self._fields(text, parse, context)
         found = self._find(text, parse, context)
         if found.reply is not None:
             return [found.reply]
@@ -88,12 +88,23 @@ class ProcedureTurn:
             return [Reply(vi.CHOOSE_PROCEDURE, choice_buttons(fields[0], list(found.candidates)))]
         return [Reply(vi.ASK_WHICH_PROCEDURE.format(hotline=hotline(office)), (Button(vi.BUTTON_HUMAN, make_payload("request_human")),))]
 
-    def _fields(self, text: str, parse: Parse) -> list[str]:
-        """The fields asked: the NLU's intent first, then any other asked clearly."""
-        first = [parse.intent] if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else []
+    def names_something(self, text: str) -> bool:
+        """Whether ``text`` clearly names a procedure or a matter handled elsewhere."""
+        return self._catalogue.procedures.choose(text)[0] is not None or self._catalogue.referrals.find(text) is not None
+
+    def _fields(self, text: str, parse: Parse, context: Context) -> list[str]:
+        """The fields asked: those asked in so many words, then the NLU's intent if it is one.
+
+        "còn tạm trú thì sao?" asks the previous question again.
+        """
+        nlu = [parse.intent] if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else []
         if parse.source == "payload":
-            return first
-        return list(dict.fromkeys([*first, *(f for f in asked_fields(text) if f in FIELD_INTENTS)]))
+            return nlu
+        said = [f for f in asked_fields(text) if f in FIELD_INTENTS]
+        previous = context.extra.get(FIELD)
+        if not said and previous and is_follow_up(text):
+            return [previous]
+        return list(dict.fromkeys([*said, *nlu]))
 
     def _find(self, text: str, parse: Parse, context: Context) -> _Found:
         matcher = self._catalogue.procedures

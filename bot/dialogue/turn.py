@@ -13,6 +13,7 @@ from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
 from bot.dialogue.context import Context, load_context, save_context
 from bot.dialogue.dossier_answers import status_text
+from bot.dialogue.fields import asked_fields
 from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 
 # Intents that only make sense as the whole message; with a procedure named they are questions.
 _UNCLEAR = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny"})
+# Intents the NLU sometimes gives to a question about a named procedure ("bố em mất, làm giấy
+# báo tử ở đâu" as unsubscribe): the catalogue's evidence wins — for the weak ones when a
+# procedure (or a matter handled elsewhere) is named, for the others when a field is asked too.
+_WEAK = frozenset({"feedback", "ask_stats"})
+_STRONG = frozenset({"greet", "thank", "goodbye", "subscribe", "unsubscribe", "check_status"})
 
 
 Clock = Callable[[], datetime]
@@ -87,13 +93,20 @@ class Dialogue:
             return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
         # A pick from the choices offered ("2", "chọn số 2") whatever the NLU made of it.
         picks = parse.source != "payload" and picked_choice(text, context.extra.get(CHOICES) or []) is not None
-        if intent in FIELD_INTENTS or intent == OVERVIEW or picks or (intent in _UNCLEAR and parse.source != "payload"):
+        if intent in FIELD_INTENTS or intent == OVERVIEW or picks or (parse.source != "payload" and self._about_procedure(text, intent)):
             replies = self._procedures.respond(text, parse, context, now.astimezone(VIETNAM).date())
             if replies is not None:
                 return replies
         context.pending_intent = None
         context.extra.pop(CHOICES, None)  # a new topic: the numbers offered no longer mean anything
         return self._simple(intent, context)
+
+    def _about_procedure(self, text: str, intent: str) -> bool:
+        if intent in _UNCLEAR:
+            return True
+        if intent in _WEAK:
+            return self._procedures.names_something(text)
+        return intent in _STRONG and bool(asked_fields(text)) and self._procedures.names_something(text)
 
     async def _dossier_status(self, session: AsyncSession, code: str, now: datetime) -> Reply:
         dossier = await find_dossier(session, code)
