@@ -6,8 +6,9 @@ Synthetic procedures are the real ones (data/procedures) copied with new codes a
 names and aliases drawn from the real catalogue's words, so that common words are
 shared by many names, as in the national database. The import goes through
 ``python -m bot import-procedures`` (one YAML file, a fresh SQLite database), twice:
-the second run must change nothing. Matching times the dialogue's calls (``choose``,
-``choose_several``) on the questions of tests/dialogue/cases.yml.
+the second run must change nothing. Matching times the dialogue's two calls per message
+(``choose_several``, then ``choose``, which reuses the first one's ranking) on the
+questions of tests/dialogue/cases.yml.
 """
 
 from __future__ import annotations
