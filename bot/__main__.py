@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | chat | migrate | import-procedures | evaluate-dialogue``."""
+"""Command line: ``python -m bot run | chat | migrate | import-procedures | import-dossiers | evaluate-dialogue``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.catalog.store import upsert_procedures
 from bot.config import ROOT, ConfigError, Settings, load_settings
 from bot.db import make_engine, make_sessions, migrate
 from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
+from bot.dossiers.importer import ImportFileError, check_rows, import_checked, read_rows
 from bot.messages import InboundMessage, Reply
 from bot.runtime import open_runtime
 from bot.texts import vi
@@ -59,6 +60,28 @@ async def cmd_evaluate_dialogue(settings: Settings, file: Path, min_pass_rate: f
     outcomes, sources = await run_cases(cases, settings)
     print(report(outcomes, sources))
     return 0 if pass_rate(outcomes) >= min_pass_rate else 1
+
+
+async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
+    """0 when every row was imported, 1 when some were rejected (the good ones still are), 2 unreadable."""
+    started = time.perf_counter()
+    try:
+        checked = check_rows(read_rows(path))
+    except ImportFileError as exc:
+        print(f"Not imported: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session, session.begin():
+            report = await import_checked(session, checked)
+    finally:
+        await engine.dispose()
+    first, *rejected = report.lines()
+    print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
+    for line in rejected:
+        print(line)
+    return 1 if report.rejected else 0
 
 
 async def cmd_import_procedures(settings: Settings, path: Path) -> int:
@@ -114,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = sub.add_parser("evaluate-dialogue", help="run the dialogue suite (uses NLU_URL; keywords if it is down)")
     evaluate.add_argument("file", type=Path, nargs="?", default=CASES, help="cases in YAML (default: %(default)s)")
     evaluate.add_argument("--min-pass-rate", type=float, default=0.0, help="exit 1 below this share (0-1)")
+    dossiers = sub.add_parser("import-dossiers", help="import dossiers from the one-stop system (CSV or JSON Lines)")
+    dossiers.add_argument("path", type=Path)
     imports = sub.add_parser("import-procedures", help="validate procedure files (YAML/JSON) and load or update them")
     imports.add_argument("path", type=Path, help="a file (one record or a list) or a folder of files")
     args = parser.parse_args(argv)
@@ -128,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "evaluate-dialogue":
             logging.getLogger().setLevel(logging.ERROR)
             return asyncio.run(cmd_evaluate_dialogue(settings, args.file, args.min_pass_rate))
+        elif args.command == "import-dossiers":
+            logging.getLogger().setLevel(logging.WARNING)
+            return asyncio.run(cmd_import_dossiers(settings, args.path))
         elif args.command == "import-procedures":
             logging.getLogger().setLevel(logging.WARNING)
             return asyncio.run(cmd_import_procedures(settings, args.path))

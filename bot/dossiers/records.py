@@ -100,22 +100,52 @@ def _optional_text(raw: Any) -> str | None:
     return text or None
 
 
+def _digits(raw: Any, key: str, lengths: tuple[int, ...]) -> str | None:
+    """A phone or ID number as digits; the value itself is never put in an error (personal data)."""
+    text = _optional_text(raw)
+    if text is None:
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if key == "applicant_phone" and digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]  # +84 912 345 678 → 0912345678
+    if any(ch.isalpha() for ch in text) or len(digits) not in lengths:
+        raise RecordError(f"{key}: not a valid number ({' or '.join(map(str, lengths))} digits expected)")
+    return digits
+
+
+def _check_order(dates: dict[str, datetime | None]) -> None:
+    """Dates that cannot happen: finished or returned before received, returned before finished."""
+    received, finished, returned = dates["received_at"], dates["finished_at"], dates["returned_at"]
+    appointment = dates["appointment_at"]
+    if received and finished and finished < received:
+        raise RecordError("finished_at: is before received_at")
+    if received and returned and returned < received:
+        raise RecordError("returned_at: is before received_at")
+    if finished and returned and returned < finished:
+        raise RecordError("returned_at: is before finished_at")
+    if received and appointment and appointment < received:
+        raise RecordError("appointment_at: is before received_at")
+
+
 def parse_record(row: dict[str, Any]) -> DossierRecord:
     """Check and convert one row; raises :class:`RecordError` naming the first bad field."""
+    if not isinstance(row, dict):
+        raise RecordError("record: expected an object with the dossier's fields")
     raw_code = _optional_text(row.get("code"))
     if raw_code is None:
         raise RecordError("code: is required")
     if not is_dossier_code(raw_code):
         raise RecordError(f"code: {raw_code!r} is not a dossier code")
     dates = {key: parse_instant(row.get(key), key) for key in DATE_FIELDS}
+    _check_order(dates)
     return DossierRecord(
         code=normalize_code(raw_code),
         status=_status(row.get("status")),
         procedure_code=_optional_text(row.get("procedure_code")),
         agency_code=_optional_text(row.get("agency_code")),
         applicant_name=_optional_text(row.get("applicant_name")),
-        applicant_phone=_optional_text(row.get("applicant_phone")),
-        applicant_id_number=_optional_text(row.get("applicant_id_number")),
+        applicant_phone=_digits(row.get("applicant_phone"), "applicant_phone", (10,)),
+        applicant_id_number=_digits(row.get("applicant_id_number"), "applicant_id_number", (9, 12)),
         channel=_channel(row.get("channel")),
         delay_reason=_optional_text(row.get("delay_reason")),
         **dates,

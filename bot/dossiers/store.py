@@ -1,18 +1,28 @@
-"""Writing dossiers to the database and reading them back."""
+"""Writing dossiers to the database and reading them back.
+
+Upserts go by chunks: one query finds the chunk's existing rows, new rows are inserted in
+one statement, changed rows updated by primary key, and every change a citizen may need
+to hear about (status, appointment dates) is recorded as a :class:`DossierEvent` — what
+notifications are made from. 100,000 rows take seconds, not minutes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dossiers.records import DossierRecord
-from bot.models import Dossier, DossierEvent
+from bot.models import Dossier, DossierEvent, utcnow
 
 # Changes a citizen may need to hear about, recorded as events.
 _TRACKED = ("status", "appointment_at", "new_appointment_at")
+_FIELDS = tuple(f.name for f in fields(DossierRecord))
+_CHUNK = 500
 
 
 @dataclass
@@ -21,39 +31,58 @@ class UpsertCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def __str__(self) -> str:
+        return f"inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}"
 
-async def upsert_dossiers(session: AsyncSession, records: Iterable[DossierRecord]) -> UpsertCounts:
-    """Insert or update by code, recording every tracked change as a :class:`DossierEvent`."""
+
+async def upsert_dossiers(session: AsyncSession, records: Sequence[DossierRecord]) -> UpsertCounts:
+    """Insert or update by code (codes must be unique within ``records``), recording changes."""
     counts = UpsertCounts()
+    for start in range(0, len(records), _CHUNK):
+        await _upsert_chunk(session, records[start : start + _CHUNK], counts)
+    return counts
+
+
+async def _upsert_chunk(session: AsyncSession, records: Sequence[DossierRecord], counts: UpsertCounts) -> None:
+    columns = [Dossier.id, *(getattr(Dossier, name) for name in _FIELDS)]
+    found = await session.execute(select(*columns).where(Dossier.code.in_([r.code for r in records])))
+    existing = {row.code: row for row in found}
+    new: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    now = utcnow()
     for record in records:
         values = asdict(record)
-        existing = await session.scalar(select(Dossier).where(Dossier.code == record.code))
-        if existing is None:
-            dossier = Dossier(**values)
-            session.add(dossier)
-            await session.flush()
-            session.add(DossierEvent(dossier_id=dossier.id, kind="status", old_value=None, new_value=str(record.status)))
-            counts.inserted += 1
+        row = existing.get(record.code)
+        if row is None:
+            new.append({**values, "updated_at": now})
             continue
-        changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         if not changed:
             counts.unchanged += 1
             continue
-        for key in _TRACKED:
-            if key in changed:
-                session.add(
-                    DossierEvent(dossier_id=existing.id, kind=key, old_value=_text(getattr(existing, key)), new_value=_text(changed[key]))
-                )
-        for key, value in changed.items():
-            setattr(existing, key, value)
+        events += [_event(row.id, key, getattr(row, key), changed[key], now) for key in _TRACKED if key in changed]
+        changes.append({"id": row.id, **values, "updated_at": now})
         counts.updated += 1
-    return counts
+    if new:
+        inserted = await session.execute(insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True), new)
+        ids = inserted.scalars()
+        events += [_event(dossier_id, "status", None, values["status"], now) for dossier_id, values in zip(ids, new, strict=True)]
+        counts.inserted += len(new)
+    if changes:
+        await session.execute(update(Dossier), changes)
+    if events:
+        await session.execute(insert(DossierEvent), events)
+
+
+def _event(dossier_id: int, kind: str, old: object, new: object, now: datetime) -> dict[str, Any]:
+    return {"dossier_id": dossier_id, "kind": kind, "old_value": _text(old), "new_value": _text(new), "seen_at": now}
 
 
 def _text(value: object) -> str | None:
     if value is None:
         return None
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 async def find_dossier(session: AsyncSession, code: str) -> Dossier | None:
