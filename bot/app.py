@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import ping
 from bot.dialogue.turn import Clock, utc_now
+from bot.dossiers import api as dossier_api
 from bot.runtime import RUNTIME, open_runtime
 from connectors import rest
 
@@ -50,7 +51,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=rest.MAX_BODY)
+    # Each route reads its body with its own limit (bot/http_body.py); this is the largest.
+    app = web.Application(middlewares=[json_errors], client_max_size=dossier_api.MAX_BODY)
 
     async def runtime_context(app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(settings, clock) as runtime:
@@ -62,4 +64,5 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
     rest.add_routes(app)
+    dossier_api.add_routes(app)
     return app

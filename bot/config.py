@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +19,7 @@ from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 # Values never echoed in an error message (they may hold passwords).
-_SECRET_KEYS = frozenset({"DATABASE_URL"})
+_SECRET_KEYS = frozenset({"DATABASE_URL", "DOSSIER_API_SECRET"})
 
 
 class ConfigError(ValueError):
@@ -34,7 +34,7 @@ class ConfigError(ValueError):
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'onestop.db'}"
+    database_url: str = field(default=f"sqlite+aiosqlite:///{ROOT / 'var' / 'onestop.db'}", repr=False)  # may hold a password
     nlu_url: str = "http://127.0.0.1:5005"
     nlu_timeout: float = 1.5
     nlu_fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD
@@ -44,6 +44,8 @@ class Settings:
     log_level: str = "INFO"
     # After this long without a message, a conversation starts afresh.
     context_idle: timedelta = timedelta(minutes=30)
+    # Shared with the one-stop system: signs POST /api/dossiers. Empty: the API is closed.
+    dossier_api_secret: str = field(default="", repr=False)
 
 
 def _text(raw: str) -> str:
@@ -103,6 +105,12 @@ def _database_url(raw: str) -> str:
     return raw.strip()
 
 
+def _secret(raw: str) -> str:
+    if len(raw.strip()) < 32:
+        raise ValueError("must be at least 32 characters (a random secret)")
+    return raw.strip()
+
+
 def _minutes(raw: str) -> timedelta:
     value = _number(raw, float)
     if not 1 <= value <= 7 * 24 * 60:
@@ -150,4 +158,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         data_dir=_read(env, "DATA_DIR", _directory, d.data_dir),
         log_level=_read(env, "LOG_LEVEL", _log_level, d.log_level),
         context_idle=_read(env, "CONTEXT_IDLE_MINUTES", _minutes, d.context_idle),
+        dossier_api_secret=_read(env, "DOSSIER_API_SECRET", _secret, d.dossier_api_secret),
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.http_body import BodyTooLargeError, read_body
 from bot.messages import InboundMessage, Reply
 from bot.runtime import RUNTIME
 
@@ -31,11 +32,10 @@ def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:
 
 
 async def webhook(request: web.Request) -> web.Response:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return json_error(413, f"body larger than {MAX_BODY} bytes")
-    raw = await request.read()
-    if len(raw) > MAX_BODY:
-        return json_error(413, f"body larger than {MAX_BODY} bytes")
+    try:
+        raw = await read_body(request, MAX_BODY)
+    except BodyTooLargeError as exc:
+        return json_error(413, str(exc))
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):

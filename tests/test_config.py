@@ -55,6 +55,7 @@ def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
         ("LOG_LEVEL", "LOUD"),
         ("BOT_HOST", "  "),
         ("CONTEXT_IDLE_MINUTES", "0"),
+        ("DOSSIER_API_SECRET", "short"),
         ("CONTEXT_IDLE_MINUTES", "a while"),
     ],
 )
@@ -76,3 +77,11 @@ def test_bad_setting_stops_the_bot_with_one_line_and_non_zero_exit() -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "run"], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == ["Configuration error: BOT_PORT: 'abc' is not a number"]
+
+
+def test_secrets_are_never_shown() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"DOSSIER_API_SECRET": "tooshort-secret"})
+    assert "tooshort-secret" not in str(caught.value)
+    settings = load_settings({"DOSSIER_API_SECRET": "x" * 40, "DATABASE_URL": "postgresql+asyncpg://u:pw123@h/db"})
+    assert "x" * 40 not in repr(settings) and "pw123" not in repr(settings)

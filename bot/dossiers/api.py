@@ -1,0 +1,71 @@
+"""``POST /api/dossiers``: the one-stop system pushes dossier records as a JSON batch.
+
+Authenticated by ``X-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the raw body with
+``DOSSIER_API_SECRET``, checked before the body is parsed and compared in constant time.
+The body is ``[record, …]`` or ``{"dossiers": [record, …]}`` with the keys of
+``import-dossiers``. Answers: 200 ``{"inserted", "updated", "unchanged"}``; 422 with the same
+counts and ``errors: [{"index", "error"}]`` when some records are wrong (the good ones are
+applied; re-sending a batch changes nothing); 400 malformed JSON; 401 bad or missing
+signature; 403 when no secret is configured (the API is closed); 413 body too large.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from aiohttp import web
+
+from bot.dossiers.importer import check_rows, import_checked
+from bot.http_body import BodyTooLargeError, read_body
+from bot.runtime import RUNTIME
+
+SIGNATURE_HEADER = "X-Signature-256"
+MAX_BODY = 10 * 1024 * 1024
+MAX_RECORDS = 10_000
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The header value for ``body`` (what the one-stop system sends)."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
+async def push_dossiers(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    secret = runtime.settings.dossier_api_secret
+    if not secret:
+        return _error(403, "the dossier API is closed: DOSSIER_API_SECRET is not set")
+    try:
+        raw = await read_body(request, MAX_BODY)
+    except BodyTooLargeError as exc:
+        return _error(413, str(exc))
+    given = request.headers.get(SIGNATURE_HEADER, "")
+    if not hmac.compare_digest(given.encode(), sign(raw, secret).encode()):
+        return _error(401, f"missing or wrong {SIGNATURE_HEADER} (sha256=HMAC-SHA256 of the body)")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _error(400, "body must be UTF-8 JSON")
+    records = body.get("dossiers") if isinstance(body, dict) else body
+    if not isinstance(records, list):
+        return _error(400, 'body must be a list of records or {"dossiers": [...]}')
+    if len(records) > MAX_RECORDS:
+        return _error(413, f"at most {MAX_RECORDS} records per batch")
+    checked = check_rows(list(enumerate(records)), where="record")
+    async with runtime.sessions() as session, session.begin():
+        report = await import_checked(session, checked)
+    counts = {"inserted": report.counts.inserted, "updated": report.counts.updated, "unchanged": report.counts.unchanged}
+    if report.rejected:
+        errors = [{"index": index, "error": reason} for index, reason in report.rejected]
+        return _error(422, f"{len(errors)} of {len(records)} records rejected; the others were applied", **counts, errors=errors)
+    return web.json_response(counts)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/dossiers", push_dossiers)

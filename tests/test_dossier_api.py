@@ -1,0 +1,73 @@
+"""POST /api/dossiers: signature first, in constant time; per-record errors; idempotent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.dossiers.api import MAX_BODY, sign
+from tests.test_dossier_import import GOOD
+
+SECRET = "s" * 40
+Client = TestClient[Any, Any]
+
+
+@pytest.fixture
+async def api(aiohttp_client: AiohttpClient, settings: Settings) -> Client:
+    return await aiohttp_client(create_app(replace(settings, dossier_api_secret=SECRET)))
+
+
+async def _push(client: Client, body: bytes, signature: str | None = None) -> tuple[int, dict[str, Any]]:
+    headers = {"Content-Type": "application/json", "X-Signature-256": sign(body, SECRET) if signature is None else signature}
+    resp = await client.post("/api/dossiers", data=body, headers=headers)
+    return resp.status, await resp.json()
+
+
+async def test_a_signed_batch_is_applied_once(api: Client) -> None:
+    body = json.dumps([GOOD, {**GOOD, "code": "000.00.31.H26-261101-0102"}]).encode()
+    assert await _push(api, body) == (200, {"inserted": 2, "updated": 0, "unchanged": 0})
+    assert await _push(api, body) == (200, {"inserted": 0, "updated": 0, "unchanged": 2})
+    moved = json.dumps({"dossiers": [{**GOOD, "status": 9, "finished_at": "2026-11-02"}]}).encode()
+    assert await _push(api, moved) == (200, {"inserted": 0, "updated": 1, "unchanged": 0})
+
+
+@pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, "sha1=abc", sign(b"other body", SECRET), sign(b"[]", "t" * 40)])
+async def test_a_bad_or_missing_signature_is_refused_and_nothing_changes(api: Client, signature: str) -> None:
+    body = json.dumps([GOOD]).encode()
+    status, answer = await _push(api, body, signature)
+    assert status == 401 and "X-Signature-256" in answer["error"]
+    assert (await _push(api, body))[1]["inserted"] == 1  # the refused batch left nothing behind
+
+
+async def test_per_record_errors_and_the_good_records_applied(api: Client) -> None:
+    bad = {**GOOD, "code": "000.00.31.H26-261101-0102", "finished_at": "2026-10-01", "status": 9}
+    status, answer = await _push(api, json.dumps([GOOD, bad, "text"]).encode())
+    assert status == 422 and answer["inserted"] == 1
+    assert answer["errors"] == [
+        {"index": 1, "error": "finished_at: is before received_at"},
+        {"index": 2, "error": "record: expected an object with the dossier's fields"},
+    ]
+
+
+@pytest.mark.parametrize(("body", "status"), [(b"{not json", 400), (b'{"dossiers": 3}', 400), (b"\xff\xfe", 400)])
+async def test_malformed_bodies(api: Client, body: bytes, status: int) -> None:
+    assert (await _push(api, body))[0] == status
+
+
+async def test_oversized_body_is_refused_before_reading_it_all(api: Client) -> None:
+    body = b"[" + b" " * (MAX_BODY + 1) + b"]"
+    assert (await _push(api, body, signature="sha256=x"))[0] == 413
+
+
+async def test_without_a_secret_the_api_is_closed(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await aiohttp_client(create_app(settings))
+    body = json.dumps([GOOD]).encode()
+    resp = await client.post("/api/dossiers", data=body, headers={"X-Signature-256": sign(body, "")})
+    assert resp.status == 403
