@@ -1,13 +1,15 @@
-"""Command line: ``python -m bot run | chat | migrate | import-procedures | import-dossiers | evaluate-dialogue``."""
+"""Command line: ``python -m bot run | chat | migrate | import-procedures | import-dossiers | stats | evaluate-dialogue``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -15,11 +17,13 @@ from dotenv import load_dotenv
 
 from bot.app import create_app
 from bot.catalog.loader import CatalogError, load_procedures
-from bot.catalog.store import upsert_procedures
+from bot.catalog.store import read_agency, upsert_procedures
 from bot.config import ROOT, ConfigError, Settings, load_settings
 from bot.db import make_engine, make_sessions, migrate
 from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
 from bot.dossiers.importer import ImportFileError, check_rows, import_checked, read_rows
+from bot.dossiers.records import VIETNAM
+from bot.dossiers.stats import compute, render
 from bot.messages import InboundMessage, Reply
 from bot.runtime import open_runtime
 from bot.texts import vi
@@ -84,6 +88,31 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
     return 1 if report.rejected else 0
 
 
+async def cmd_stats(settings: Settings, start: date, end: date, agency: str | None, as_json: bool) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session:
+            report = await compute(session, start, end, agency, datetime.now(VIETNAM).date())
+            record = await read_agency(session, agency) if agency else None
+    finally:
+        await engine.dispose()
+    if agency and record is None:
+        print(f"Note: agency {agency!r} is not in the catalogue; counting its dossiers anyway.", file=sys.stderr)
+    if as_json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(render(report, record.name if record else (agency or vi.ALL_AGENCIES)))
+    return 0
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
 async def cmd_import_procedures(settings: Settings, path: Path) -> int:
     """Validate every record first (nothing is written if one is wrong), then upsert."""
     started = time.perf_counter()
@@ -139,6 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--min-pass-rate", type=float, default=0.0, help="exit 1 below this share (0-1)")
     dossiers = sub.add_parser("import-dossiers", help="import dossiers from the one-stop system (CSV or JSON Lines)")
     dossiers.add_argument("path", type=Path)
+    stats = sub.add_parser("stats", help="the public report for a period: received, on time, early, overdue, online, ratings")
+    stats.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD")
+    stats.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD")
+    stats.add_argument("--agency", help="only this agency's dossiers (a code of data/agencies.yml)")
+    stats.add_argument("--json", action="store_true", help="print a JSON object instead of the Vietnamese text")
     imports = sub.add_parser("import-procedures", help="validate procedure files (YAML/JSON) and load or update them")
     imports.add_argument("path", type=Path, help="a file (one record or a list) or a folder of files")
     args = parser.parse_args(argv)
@@ -156,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "import-dossiers":
             logging.getLogger().setLevel(logging.WARNING)
             return asyncio.run(cmd_import_dossiers(settings, args.path))
+        elif args.command == "stats":
+            if args.end < args.start:
+                parser.error("--to is before --from")
+            logging.getLogger().setLevel(logging.WARNING)
+            return asyncio.run(cmd_stats(settings, args.start, args.end, args.agency, args.json))
         elif args.command == "import-procedures":
             logging.getLogger().setLevel(logging.WARNING)
             return asyncio.run(cmd_import_procedures(settings, args.path))

@@ -111,3 +111,66 @@ class Conversation(Base):
     procedure_code: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Follower(Base):
+    """A platform user who gets notices about a dossier (the applicant, a relative, a helper)."""
+
+    __tablename__ = "dossier_followers"
+    __table_args__ = (UniqueConstraint("dossier_id", "platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    # How they became one: "chat" (confirmed digits), "receipt" (signed QR), "officer" (CLI).
+    via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Verification(Base):
+    """A platform user who proved to know a dossier (last 4 digits of its phone or ID number)."""
+
+    __tablename__ = "dossier_verifications"
+    __table_args__ = (UniqueConstraint("dossier_id", "platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    verified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LookupAttempt(Base):
+    """A failed lookup (unknown code, wrong digits): what the per-user rate limit counts."""
+
+    __tablename__ = "lookup_attempts"
+    __table_args__ = (Index("ix_lookup_attempts_user_at", "platform", "user_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rating(Base):
+    """A 1–5 satisfaction rating, about a dossier or the conversation, with an optional comment."""
+
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"), index=True)
+    agency_code: Mapped[str | None] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class FeedbackMessage(Base):
+    """Praise, complaints and suggestions, kept for officers."""
+
+    __tablename__ = "feedback_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

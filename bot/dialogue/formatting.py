@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.texts import vi
@@ -21,3 +21,12 @@ def vn_datetime(value: datetime) -> str:
 
 def vn_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def vn_percent(value: float) -> str:
+    """98.79 → "98,79 %" (decimal comma, two decimals)."""
+    return f"{value:.2f}".replace(".", ",") + " %"
+
+
+def vn_date(value: date) -> str:
+    return value.strftime("%d/%m/%Y")

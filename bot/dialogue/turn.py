@@ -18,6 +18,7 @@ from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
+from bot.dossiers.stats import compute, previous_month, render
 from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
@@ -99,7 +100,16 @@ class Dialogue:
                 return replies
         context.pending_intent = None
         context.extra.pop(CHOICES, None)  # a new topic: the numbers offered no longer mean anything
+        if intent == "ask_stats":
+            return [await self._stats(session, now)]
         return self._simple(intent, context)
+
+    async def _stats(self, session: AsyncSession, now: datetime) -> Reply:
+        """Last month's public report for this office (what the monthly report publishes)."""
+        today = now.astimezone(VIETNAM).date()
+        start, end = previous_month(today)
+        report = await compute(session, start, end, self._office.code, today)
+        return Reply(render(report, self._office.name))
 
     def _about_procedure(self, text: str, intent: str) -> bool:
         if intent in _UNCLEAR:
@@ -140,6 +150,6 @@ class Dialogue:
             ]
         if intent == "feedback":
             return [Reply(vi.FEEDBACK_THANKS.format(hotline=hotline(office)))]
-        if intent in {"subscribe", "unsubscribe", "ask_stats"}:
+        if intent in {"subscribe", "unsubscribe"}:
             return [Reply(vi.NOT_YET.format(hotline=hotline(office)))]
         return [Reply(vi.FALLBACK.format(hotline=hotline(office)))]

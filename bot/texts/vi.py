@@ -150,3 +150,19 @@ TIME_ON_DATE = "{time} ngày {date}"
 
 # --- console ---------------------------------------------------------------------------
 CONSOLE_HELLO = "Trò chuyện với trợ lý (Ctrl-D để thoát; gõ số để chọn nút)."
+
+# --- statistics ----------------------------------------------------------------------------
+STATS = (
+    "Dạ, kết quả giải quyết hồ sơ của {agency} từ {start} đến {end}:\n"
+    "• Tiếp nhận: {received} hồ sơ, trong đó {online} hồ sơ trực tuyến ({online_pct})\n"
+    "• Đã giải quyết: {resolved} hồ sơ — đúng hạn {on_time}, trước hạn {early} ({on_time_or_early_pct} đúng và trước hạn), "
+    "quá hạn {overdue} ({overdue_pct})\n"
+    "• Chưa giải quyết, đã quá hạn: {unresolved_overdue}\n"
+    "• Chờ bổ sung giấy tờ: {awaiting_supplement}; dừng xử lý hoặc rút hồ sơ: {stopped_or_withdrawn}\n"
+    "• Đánh giá hài lòng: {ratings}"
+)
+STATS_RATINGS = "{count} lượt, điểm trung bình {average}/5"
+STATS_NO_RATINGS = "chưa có lượt đánh giá"
+STATS_EMPTY = "Dạ, em chưa có số liệu hồ sơ của {agency} từ {start} đến {end} ạ."
+NOT_APPLICABLE = "không áp dụng"
+ALL_AGENCIES = "tất cả cơ quan"
