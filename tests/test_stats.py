@@ -115,7 +115,10 @@ async def test_counting_rules(database_url: str) -> None:
 
 def test_previous_month_and_empty_shares() -> None:
     assert previous_month(date(2026, 1, 15)) == (date(2025, 12, 1), date(2025, 12, 31))
-    report = Report(date(2026, 1, 1), date(2026, 1, 31), None, *([0] * 10), None)
+    zeros = dict.fromkeys(("received", "resolved", "on_time", "early", "overdue", "unresolved_overdue", "online"), 0)
+    report = Report(
+        date(2026, 1, 1), date(2026, 1, 31), None, **zeros, awaiting_supplement=0, stopped_or_withdrawn=0, ratings=0, rating_avg=None
+    )
     assert report.to_json()["on_time_or_early_pct"] is None
 
 
