@@ -19,7 +19,7 @@ from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 # Values never echoed in an error message (they may hold passwords).
-_SECRET_KEYS = frozenset({"DATABASE_URL", "DOSSIER_API_SECRET"})
+_SECRET_KEYS = frozenset({"DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET"})
 
 
 class ConfigError(ValueError):
@@ -46,6 +46,8 @@ class Settings:
     context_idle: timedelta = timedelta(minutes=30)
     # Shared with the one-stop system: signs POST /api/dossiers. Empty: the API is closed.
     dossier_api_secret: str = field(default="", repr=False)
+    # Signs the receipt's QR (follow without confirming digits). Empty: receipts carry no QR.
+    receipt_secret: str = field(default="", repr=False)
 
 
 def _text(raw: str) -> str:
@@ -159,4 +161,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         log_level=_read(env, "LOG_LEVEL", _log_level, d.log_level),
         context_idle=_read(env, "CONTEXT_IDLE_MINUTES", _minutes, d.context_idle),
         dossier_api_secret=_read(env, "DOSSIER_API_SECRET", _secret, d.dossier_api_secret),
+        receipt_secret=_read(env, "RECEIPT_SECRET", _secret, d.receipt_secret),
     )

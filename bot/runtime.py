@@ -44,7 +44,7 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
             catalogue = await load_catalogue(session, settings.data_dir, settings.agency_code)
         async with aiohttp.ClientSession() as http:
             nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
-            dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle)
+            dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle, settings.receipt_secret)
             yield Runtime(settings, engine, sessions, http, nlu, dialogue)
     finally:
         await engine.dispose()

@@ -21,7 +21,12 @@ def is_overdue(dossier: Dossier, now: datetime) -> bool:
     return dossier.appointment_at.astimezone(VIETNAM).date() < now.astimezone(VIETNAM).date()
 
 
-def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime) -> str:
+# Statuses whose reason (papers to add, why refused or stopped) the citizen must read.
+_REASONED = frozenset({3, 5, 8})
+_BY_POST = 3
+
+
+def dates_text(dossier: Dossier) -> str:
     dates = ""
     for template, value in (
         (vi.DOSSIER_RECEIVED, dossier.received_at),
@@ -32,7 +37,17 @@ def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: Age
     ):
         if value is not None:
             dates += template.format(date=vn_datetime(value))
+    return dates
+
+
+def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime) -> str:
+    """The status, the dates and what to do next; no personal data."""
+    dates = dates_text(dossier)
+    if dossier.status in _REASONED and dossier.delay_reason:
+        dates += vi.DOSSIER_REASON.format(reason=dossier.delay_reason.rstrip("."))
     advice = vi.STATUS_ADVICE[dossier.status].format(hotline=hotline(office), agency=office.name, hours=office.hours or vi.UNKNOWN)
+    if dossier.status == 9 and dossier.channel == _BY_POST:
+        advice = vi.STATUS_READY_BY_POST
     if is_overdue(dossier, now):
         reason = vi.DOSSIER_OVERDUE_REASON.format(reason=dossier.delay_reason.rstrip(".")) if dossier.delay_reason else ""
         if dossier.new_appointment_at is not None:

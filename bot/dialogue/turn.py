@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
 from bot.dialogue.context import Context, load_context, save_context
-from bot.dialogue.dossier_answers import status_text
+from bot.dialogue.dossier_turn import DETAILS_INTENT, VERIFY, DossierTurn, Who, digits_in
 from bot.dialogue.fields import asked_fields
 from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
+from bot.dossiers.receipt import FOLLOW_INTENT
 from bot.dossiers.stats import compute, previous_month, render
-from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
 from nlu.parse import Parse
@@ -56,12 +56,15 @@ class Dialogue:
         catalogue: Catalogue,
         clock: Clock = utc_now,
         context_idle: timedelta = timedelta(minutes=30),
+        receipt_secret: str = "",
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
         self._catalogue = catalogue
         self._office = catalogue.office
         self._procedures = ProcedureTurn(catalogue)
+        self._dossiers = DossierTurn(catalogue)
+        self._receipt_secret = receipt_secret
         self._clock = clock
         self._context_idle = context_idle
 
@@ -80,15 +83,14 @@ class Dialogue:
         now = self._clock()
         async with self._sessions() as session, session.begin():
             context = await load_context(session, message.platform, message.user_id, now, self._context_idle)
-            replies = await self._respond(session, text, parse, context, now)
+            replies = await self._respond(session, text, parse, context, now, Who(message.platform, message.user_id))
             await save_context(session, message.platform, message.user_id, context, now)
         return [part for reply in replies for part in split_reply(reply)]
 
-    async def _respond(self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime) -> list[Reply]:
-        code = parse.first("dossier_code")
-        if code and parse.intent not in {"subscribe", "unsubscribe"}:
-            context.pending_intent = None
-            return [await self._dossier_status(session, code, now)]
+    async def _respond(self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who) -> list[Reply]:
+        dossier_reply = await self._dossier_turn(session, text, parse, context, now, who)
+        if dossier_reply is not None:
+            return [dossier_reply]
         intent = parse.intent
         if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"} and any(c.isdigit() for c in text):
             return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
@@ -118,12 +120,30 @@ class Dialogue:
             return self._procedures.names_something(text)
         return intent in _STRONG and bool(asked_fields(text)) and self._procedures.names_something(text)
 
-    async def _dossier_status(self, session: AsyncSession, code: str, now: datetime) -> Reply:
-        dossier = await find_dossier(session, code)
-        if dossier is None:
-            return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._office)))
-        procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
-        return Reply(status_text(dossier, procedure, self._office, now))
+    async def _dossier_turn(
+        self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who
+    ) -> Reply | None:
+        """A reply about a dossier, or ``None`` when the message is about something else."""
+        dossiers, intent = self._dossiers, parse.intent
+        code = parse.first("dossier_code") or (parse.first("code") if parse.source == "payload" else None)
+        if parse.source == "payload" and intent == FOLLOW_INTENT:
+            return await dossiers.receipt(session, code or "", parse.first("sig") or "", self._receipt_secret, who, now)
+        if parse.source == "payload" and intent == DETAILS_INTENT:
+            return await dossiers.unlock(session, code, "details", who, context, now)
+        digits = digits_in(text) if context.pending_intent == VERIFY and not code else None
+        if digits:
+            return await dossiers.verify(session, digits, who, context, now)
+        if intent in {"subscribe", "unsubscribe"} and not code and self._about_procedure(text, intent):
+            return None  # a procedure question the NLU took for (un)subscribing
+        if intent == "unsubscribe":
+            context.pending_intent = None
+            return await dossiers.unfollow(session, code, who)
+        if intent == "subscribe" or (context.pending_intent == "subscribe" and code):
+            return await dossiers.unlock(session, code, "follow", who, context, now)
+        if code:
+            context.pending_intent = None
+            return await dossiers.status(session, code, who, context, now)
+        return None
 
     def _simple(self, intent: str, context: Context) -> list[Reply]:
         office = self._office
@@ -150,6 +170,4 @@ class Dialogue:
             ]
         if intent == "feedback":
             return [Reply(vi.FEEDBACK_THANKS.format(hotline=hotline(office)))]
-        if intent in {"subscribe", "unsubscribe"}:
-            return [Reply(vi.NOT_YET.format(hotline=hotline(office)))]
         return [Reply(vi.FALLBACK.format(hotline=hotline(office)))]

@@ -24,7 +24,6 @@ EMPTY_MESSAGE = "Dạ, anh/chị vui lòng nhập câu hỏi bằng chữ để 
 TOO_LONG = "Dạ, tin nhắn dài quá {limit} ký tự. Anh/chị vui lòng gửi câu hỏi ngắn gọn hơn giúp em ạ."
 NO_HOTLINE = "của bộ phận một cửa"
 HUMAN = "Dạ, anh/chị có thể liên hệ trực tiếp cán bộ {agency}:\n• Đường dây nóng: {hotline}\n• Địa chỉ: {address}\n• Giờ làm việc: {hours}"
-NOT_YET = "Dạ, chức năng này em đang được hoàn thiện. Anh/chị vui lòng liên hệ bộ phận một cửa (đường dây nóng {hotline}) để được hỗ trợ ạ."
 FEEDBACK_THANKS = "Dạ, em cảm ơn anh/chị đã góp ý. Em đã ghi nhận; anh/chị cũng có thể phản ánh trực tiếp qua đường dây nóng {hotline} ạ."
 UNKNOWN = "chưa có thông tin"
 
@@ -115,6 +114,35 @@ DOSSIER_APPOINTMENT = "• Ngày hẹn trả kết quả: {date}\n"
 DOSSIER_NEW_APPOINTMENT = "• Ngày hẹn trả mới: {date}\n"
 DOSSIER_FINISHED = "• Ngày có kết quả: {date}\n"
 DOSSIER_RETURNED = "• Ngày trả kết quả: {date}\n"
+DOSSIER_REASON = "Lý do, giấy tờ cần bổ sung: {reason}.\n"
+STATUS_READY_BY_POST = "Kết quả đã sẵn sàng và sẽ được gửi qua bưu chính công ích đến địa chỉ anh/chị đã đăng ký."
+BUTTON_FOLLOW = "Theo dõi hồ sơ"
+BUTTON_DETAILS = "Xem chi tiết"
+ASK_DIGITS = (
+    "Dạ, để bảo vệ thông tin cá nhân, anh/chị vui lòng nhập 4 chữ số cuối của số điện thoại "
+    "hoặc số căn cước (CCCD) đã ghi trên hồ sơ {code} ạ."
+)
+DIGITS_WRONG = "Dạ, 4 chữ số chưa khớp với thông tin trên hồ sơ. Anh/chị còn {left} lần thử ạ."
+RATE_LIMITED = (
+    "Dạ, anh/chị đã tra cứu mã không có hoặc xác nhận chưa đúng quá nhiều lần. Để bảo vệ thông tin của người dân, "
+    "em tạm dừng tra cứu; anh/chị vui lòng thử lại sau {minutes} phút, hoặc gọi đường dây nóng {hotline} ạ."
+)
+DOSSIER_DETAILS = (
+    "Dạ, thông tin hồ sơ {code}:\n• Người nộp: {name}\n• Thủ tục: {procedure}\n• Hình thức nộp: {channel}\n• Tình trạng: {status}\n{dates}"
+)
+CHANNEL_LABELS = {1: "trực tiếp", 2: "trực tuyến", 3: "qua bưu chính công ích"}
+FOLLOWING = (
+    "Dạ, em đã đăng ký cho anh/chị theo dõi hồ sơ {code}. Khi hồ sơ có kết quả, cần bổ sung giấy tờ hay đổi ngày hẹn, "
+    "em sẽ nhắn tin báo. Muốn dừng, anh/chị nhắn “hủy theo dõi” ạ."
+)
+ALREADY_FOLLOWING = "Dạ, anh/chị đang theo dõi hồ sơ {code} rồi ạ; có thay đổi em sẽ báo ngay."
+ASK_CODE_TO_FOLLOW = "Dạ, anh/chị muốn theo dõi hồ sơ nào ạ? Anh/chị gửi giúp em mã hồ sơ ghi trên giấy hẹn trả kết quả."
+UNFOLLOWED_ONE = "Dạ, em đã dừng gửi thông báo về hồ sơ {code} cho anh/chị ạ."
+UNFOLLOWED_ALL = "Dạ, em đã dừng gửi thông báo về {count} hồ sơ anh/chị đang theo dõi ạ."
+NOT_FOLLOWING = "Dạ, hiện anh/chị không theo dõi hồ sơ nào ạ."
+RECEIPT_INVALID = (
+    "Dạ, mã QR theo dõi hồ sơ này không hợp lệ (có thể đã bị sửa). Anh/chị vui lòng gửi mã hồ sơ trên giấy hẹn để em hướng dẫn theo dõi ạ."
+)
 DOSSIER_OVERDUE = "Bộ phận một cửa thành thật xin lỗi anh/chị vì hồ sơ chưa được giải quyết đúng hẹn.{reason}{new_date}"
 DOSSIER_OVERDUE_REASON = " Lý do: {reason}."
 DOSSIER_OVERDUE_NEW_DATE = " Ngày hẹn trả kết quả mới: {date}."

@@ -56,7 +56,7 @@ async def test_named_procedure_with_a_question_beats_a_wrong_intent(
     ("intent", "text", "expected"),
     [
         ("thank", "cảm ơn ad, em làm xong khai sinh cho cháu rồi", "Dạ, không có gì"),
-        ("unsubscribe", "hủy theo dõi hồ sơ khai sinh giúp em", "đang được hoàn thiện"),
+        ("unsubscribe", "hủy theo dõi hồ sơ khai sinh giúp em", "không theo dõi hồ sơ nào"),
         ("feedback", "cán bộ một cửa làm việc rất nhiệt tình", "cảm ơn anh/chị đã góp ý"),
     ],
 )

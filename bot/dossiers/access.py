@@ -1,0 +1,96 @@
+"""Who may see and follow a dossier: confirmation by digits, rate limits, followers.
+
+A code alone shows only the status. Knowing the last 4 digits of the phone or ID number
+on the dossier proves a relation to it (the applicant, a relative, a helper holding the
+receipt): that unlocks the details and following. Failed confirmations and lookups of
+unknown codes count against a per-user limit, so that codes cannot be enumerated.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Dossier, Follower, LookupAttempt, Verification
+
+LIMIT = 5
+WINDOW = timedelta(minutes=15)
+
+
+def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
+    return and_(LookupAttempt.platform == platform, LookupAttempt.user_id == user_id, LookupAttempt.at > now - WINDOW)
+
+
+async def blocked_until(session: AsyncSession, platform: str, user_id: str, now: datetime) -> datetime | None:
+    """When the user may try again, if they used up their failed attempts."""
+    query = select(func.count(LookupAttempt.id), func.min(LookupAttempt.at)).where(_recent(platform, user_id, now))
+    count, oldest = (await session.execute(query)).one()
+    if count < LIMIT or oldest is None:
+        return None
+    return oldest + WINDOW
+
+
+async def record_failure(session: AsyncSession, platform: str, user_id: str, kind: str, now: datetime) -> int:
+    """Count a failed attempt; the attempts left in the window."""
+    session.add(LookupAttempt(platform=platform, user_id=user_id, kind=kind, at=now))
+    await session.flush()
+    used = await session.scalar(select(func.count(LookupAttempt.id)).where(_recent(platform, user_id, now)))
+    return max(LIMIT - int(used or 0), 0)
+
+
+def digits_match(dossier: Dossier, digits: str) -> bool:
+    """Whether ``digits`` are the last 4 of the dossier's phone or ID number (constant time)."""
+    found = False
+    for number in (dossier.applicant_phone, dossier.applicant_id_number):
+        if number and len(number) >= 4:
+            found |= hmac.compare_digest(number[-4:].encode(), digits.encode())
+    return found
+
+
+async def is_verified(session: AsyncSession, dossier: Dossier, platform: str, user_id: str) -> bool:
+    query = select(Verification.id).where(
+        Verification.dossier_id == dossier.id, Verification.platform == platform, Verification.user_id == user_id
+    )
+    return await session.scalar(query) is not None
+
+
+async def mark_verified(session: AsyncSession, dossier: Dossier, platform: str, user_id: str, now: datetime) -> None:
+    if not await is_verified(session, dossier, platform, user_id):
+        await _add(session, Verification(dossier_id=dossier.id, platform=platform, user_id=user_id, verified_at=now))
+
+
+async def follow(session: AsyncSession, dossier: Dossier, platform: str, user_id: str, via: str, now: datetime) -> bool:
+    """Make the user a follower; False when they already were."""
+    query = select(Follower.id).where(Follower.dossier_id == dossier.id, Follower.platform == platform, Follower.user_id == user_id)
+    if await session.scalar(query) is not None:
+        return False
+    return await _add(session, Follower(dossier_id=dossier.id, platform=platform, user_id=user_id, via=via, created_at=now))
+
+
+async def unfollow(session: AsyncSession, platform: str, user_id: str, dossier: Dossier | None = None) -> int:
+    """Stop notices for one dossier, or all of the user's; how many were stopped."""
+    statement = delete(Follower).where(Follower.platform == platform, Follower.user_id == user_id)
+    if dossier is not None:
+        statement = statement.where(Follower.dossier_id == dossier.id)
+    result = await session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def followed_codes(session: AsyncSession, platform: str, user_id: str) -> list[str]:
+    query = select(Dossier.code).join(Follower, Follower.dossier_id == Dossier.id)
+    query = query.where(Follower.platform == platform, Follower.user_id == user_id)
+    return list(await session.scalars(query.order_by(Dossier.code)))
+
+
+async def _add(session: AsyncSession, row: Follower | Verification) -> bool:
+    """Insert, tolerating a concurrent duplicate (the unique constraint decides)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+        return True
+    except IntegrityError:
+        return False

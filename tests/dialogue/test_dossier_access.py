@@ -1,0 +1,92 @@
+"""Dossier privacy through the REST channel: digits unlock details and following; limits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.dossiers.receipt import follow_payload
+from bot.texts import vi
+from tests.conftest import DEMO_NOW, say
+
+Client = TestClient[Any, Any]
+CODE = "000.00.31.H26-261123-0002"  # demo dossier of "Trần Thị Bình", phone 0900000002, ID 001090000002
+SECRET = "r" * 40
+
+
+async def _client(aiohttp_client: AiohttpClient, settings: Settings, now: list[Any]) -> Client:
+    return await aiohttp_client(create_app(replace(settings, receipt_secret=SECRET), lambda: now[0]))
+
+
+async def _text(client: Client, message: str, sender: str = "u1") -> str:
+    return "\n".join(r["text"] for r in await say(client, message, sender))
+
+
+async def test_details_need_the_last_four_digits(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    status = (await say(client, CODE))[0]
+    assert "Trần Thị Bình" not in status["text"] and "0900000002" not in status["text"]
+    details = next(b["payload"] for b in status["buttons"] if b["title"] == vi.BUTTON_DETAILS)
+    assert (await _text(client, details)).startswith("Dạ, để bảo vệ thông tin cá nhân")
+    assert "còn 4 lần thử" in await _text(client, "1234")
+    text = await _text(client, "số cuối là 0002 ạ")
+    assert "Người nộp: Trần Thị Bình" in text and "0900000002" not in text and "001090000002" not in text
+    assert "Người nộp" not in await _text(client, details, sender="stranger")  # confirmation is per user
+
+
+async def test_following_after_confirmation_and_unfollowing(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    await say(client, CODE)
+    assert (await _text(client, "theo dõi hồ sơ này giúp em")).startswith("Dạ, để bảo vệ thông tin cá nhân")
+    assert await _text(client, "0002") == vi.FOLLOWING.format(code=CODE)
+    assert await _text(client, f'/subscribe{{"code":"{CODE}"}}') == vi.ALREADY_FOLLOWING.format(code=CODE)
+    # A relative with the ID number's last digits follows the same dossier.
+    await say(client, CODE, sender="relative")
+    await say(client, "theo dõi hồ sơ", sender="relative")
+    assert await _text(client, "0002", sender="relative") == vi.FOLLOWING.format(code=CODE)
+    assert await _text(client, "hủy theo dõi") == vi.UNFOLLOWED_ALL.format(count=1)
+    assert await _text(client, "hủy theo dõi") == vi.NOT_FOLLOWING
+
+
+async def test_guessing_codes_or_digits_is_stopped_for_a_while(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    now = [DEMO_NOW]
+    client = await _client(aiohttp_client, settings, now)
+    for n in range(5):
+        assert "không tìm thấy hồ sơ" in await _text(client, f"000.00.31.H26-261101-99{n:02d}")
+    blocked = await _text(client, CODE)  # even a real code: guessing must not pay off
+    assert blocked.startswith("Dạ, anh/chị đã tra cứu mã không có") and "Trần" not in blocked and "Tình trạng" not in blocked
+    assert "Tình trạng" in await _text(client, CODE, sender="someone else")  # the limit is per user
+    now[0] += timedelta(minutes=16)
+    assert "Tình trạng" in await _text(client, CODE)
+
+
+async def test_wrong_digits_use_up_the_attempts(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    await say(client, CODE)
+    await say(client, "xem chi tiết hồ sơ")
+    await say(client, f'/dossier_details{{"code":"{CODE}"}}')
+    replies = [await _text(client, f"{n:04d}") for n in range(3, 8)]
+    assert replies[-1].startswith("Dạ, anh/chị đã tra cứu mã không có")
+    assert (await _text(client, "0002")).startswith("Dạ, anh/chị đã tra cứu mã không có")  # the right digits wait too
+
+
+async def test_receipt_qr_follows_without_digits_and_a_forged_one_is_refused(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    assert await _text(client, follow_payload(CODE, SECRET)) == vi.FOLLOWING.format(code=CODE)
+    other = "000.00.31.H26-261124-0003"
+    forged = follow_payload(CODE, SECRET).replace(CODE, other)
+    assert await _text(client, forged) == vi.RECEIPT_INVALID
+    assert await _text(client, follow_payload(other, "s" * 40)) == vi.RECEIPT_INVALID
+
+
+async def test_statuses_say_what_to_do_next(client: Client) -> None:
+    overdue = await _text(client, "000.00.31.H26-261117-0004")
+    assert "xin lỗi" in overdue and "02/12/2026" in overdue
+    ready = await _text(client, CODE)
+    assert "Kết quả đã sẵn sàng" in ready
