@@ -22,6 +22,7 @@ from bot.dialogue.payloads import make_payload
 from bot.dialogue.procedure_answers import hotline
 from bot.dossiers import access
 from bot.dossiers.receipt import is_genuine
+from bot.dossiers.satisfaction import rating_buttons
 from bot.dossiers.store import find_dossier
 from bot.messages import Button, Reply
 from bot.models import Dossier
@@ -31,6 +32,7 @@ VERIFY = "verify"  # the pending question: the digits
 DOSSIER = "dossier"  # context key: the code looked up last
 THEN = "then"  # context key: what the digits unlock ("details" or "follow")
 DETAILS_INTENT = "dossier_details"
+RETURNED = 10
 _DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -67,11 +69,14 @@ class DossierTurn:
             return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._catalogue.office)))
         context.extra[DOSSIER] = dossier.code
         procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
+        text = status_text(dossier, procedure, self._catalogue.office, now)
+        if dossier.status == RETURNED:  # done: ask how it went instead of offering to follow
+            return Reply(text + "\n" + vi.ASK_RATING_DOSSIER.format(code=dossier.code), rating_buttons(dossier.code))
         buttons = (
             Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)),
             Button(vi.BUTTON_DETAILS, make_payload(DETAILS_INTENT, code=dossier.code)),
         )
-        return Reply(status_text(dossier, procedure, self._catalogue.office, now), buttons)
+        return Reply(text, buttons)
 
     async def unlock(self, session: AsyncSession, code: str | None, then: str, who: Who, context: Context, now: datetime) -> Reply:
         """Details or following: at once for a user who confirmed before, else ask the digits."""

@@ -19,7 +19,9 @@ from bot.dialogue.payloads import parse_payload
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
 from bot.dossiers.receipt import FOLLOW_INTENT
+from bot.dossiers.satisfaction import RATE_INTENT, add_comment, add_feedback, add_rating, parse_score, rating_buttons
 from bot.dossiers.stats import compute, previous_month, render
+from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
 from nlu.parse import Parse
@@ -28,6 +30,11 @@ log = logging.getLogger(__name__)
 
 # Intents that only make sense as the whole message; with a procedure named they are questions.
 _UNCLEAR = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny"})
+# After a rating, a message with one of these intents is its comment.
+_COMMENTS = frozenset({"feedback", "thank", "out_of_scope", "nlu_fallback", "affirm", "deny"})
+COMMENT = "rating_comment"  # the pending question: a comment on the rating just given
+RATING = "rating"  # context key: the id of that rating
+
 # Intents the NLU sometimes gives to a question about a named procedure ("bố em mất, làm giấy
 # báo tử ở đâu" as unsubscribe): the catalogue's evidence wins — for the weak ones when a
 # procedure (or a matter handled elsewhere) is named, for the others when a field is asked too.
@@ -88,10 +95,15 @@ class Dialogue:
         return [part for reply in replies for part in split_reply(reply)]
 
     async def _respond(self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who) -> list[Reply]:
+        satisfaction = await self._satisfaction(session, text, parse, context, now, who)
+        if satisfaction is not None:
+            return [satisfaction]
         dossier_reply = await self._dossier_turn(session, text, parse, context, now, who)
         if dossier_reply is not None:
             return [dossier_reply]
         intent = parse.intent
+        if intent == "feedback" and not self._about_procedure(text, intent):
+            await add_feedback(session, who.platform, who.user_id, text, now)
         if context.pending_intent == "check_status" and intent in {"nlu_fallback", "out_of_scope"} and any(c.isdigit() for c in text):
             return [Reply(vi.DOSSIER_CODE_INVALID)]  # an attempt at a code that is not well-formed
         # A pick from the choices offered ("2", "chọn số 2") whatever the NLU made of it.
@@ -119,6 +131,28 @@ class Dialogue:
         if intent in _WEAK:
             return self._procedures.names_something(text)
         return intent in _STRONG and bool(asked_fields(text)) and self._procedures.names_something(text)
+
+    async def _satisfaction(
+        self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who
+    ) -> Reply | None:
+        """A rating (button), or the comment that follows it; ``None`` otherwise."""
+        if parse.source == "payload" and parse.intent == RATE_INTENT:
+            score = parse_score(parse.first("score"))
+            if score is None:
+                return Reply(vi.RATING_INVALID)
+            code = parse.first("code")
+            dossier = await find_dossier(session, code) if code else None
+            context.extra[RATING] = await add_rating(session, score, dossier, self._office.code, who.platform, who.user_id, now)
+            context.pending_intent = COMMENT
+            return Reply(vi.RATING_THANKS.format(score=score))
+        if context.pending_intent == COMMENT:
+            context.pending_intent = None
+            rating_id = context.extra.pop(RATING, None)
+            # A question is a question, not a comment.
+            is_comment = parse.source != "payload" and parse.intent in _COMMENTS and isinstance(rating_id, int)
+            if is_comment and isinstance(rating_id, int) and await add_comment(session, rating_id, text):
+                return Reply(vi.RATING_COMMENT_THANKS)
+        return None
 
     async def _dossier_turn(
         self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who
@@ -150,9 +184,9 @@ class Dialogue:
         if intent == "greet":
             return [Reply(vi.GREETING.format(agency=office.name))]
         if intent == "thank":
-            return [Reply(vi.THANKS)]
+            return [Reply(vi.THANKS), Reply(vi.ASK_RATING, rating_buttons())]
         if intent == "goodbye":
-            return [Reply(vi.GOODBYE)]
+            return [Reply(vi.GOODBYE), Reply(vi.ASK_RATING, rating_buttons())]
         if intent == "affirm":
             return [Reply(vi.AFFIRM)]
         if intent == "deny":
