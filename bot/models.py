@@ -76,6 +76,7 @@ class Dossier(Base):
     agency_code: Mapped[str | None] = mapped_column(String(64))
     applicant_name: Mapped[str | None] = mapped_column(String(255))
     applicant_phone: Mapped[str | None] = mapped_column(String(32))
+    # Only the last 4 digits (bot/dossiers/records.py): all that confirmation needs.
     applicant_id_number: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[int] = mapped_column(Integer)
     channel: Mapped[int | None] = mapped_column(Integer)

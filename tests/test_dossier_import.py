@@ -98,6 +98,7 @@ async def test_import_counts_events_and_idempotence(tmp_path: Path, database_url
         async with make_sessions(engine)() as session:
             dossier = await session.scalar(select(Dossier).where(Dossier.code == GOOD["code"]))
             assert dossier is not None and dossier.status == 9
+            assert dossier.applicant_id_number == "0101"  # only the last 4 digits of the ID number are kept
             events = (
                 await session.scalars(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id))
             ).all()

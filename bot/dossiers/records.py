@@ -113,6 +113,11 @@ def _digits(raw: Any, key: str, lengths: tuple[int, ...]) -> str | None:
     return digits
 
 
+def _last_four(number: str | None) -> str | None:
+    """Only the ID number's last 4 digits are kept: all that confirming a relation needs."""
+    return number[-4:] if number else None
+
+
 def _check_order(dates: dict[str, datetime | None]) -> None:
     """Dates that cannot happen: finished or returned before received, returned before finished."""
     received, finished, returned = dates["received_at"], dates["finished_at"], dates["returned_at"]
@@ -145,7 +150,7 @@ def parse_record(row: dict[str, Any]) -> DossierRecord:
         agency_code=_optional_text(row.get("agency_code")),
         applicant_name=_optional_text(row.get("applicant_name")),
         applicant_phone=_digits(row.get("applicant_phone"), "applicant_phone", (10,)),
-        applicant_id_number=_digits(row.get("applicant_id_number"), "applicant_id_number", (9, 12)),
+        applicant_id_number=_last_four(_digits(row.get("applicant_id_number"), "applicant_id_number", (9, 12))),
         channel=_channel(row.get("channel")),
         delay_reason=_optional_text(row.get("delay_reason")),
         **dates,
