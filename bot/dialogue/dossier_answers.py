@@ -21,8 +21,6 @@ def is_overdue(dossier: Dossier, now: datetime) -> bool:
     return dossier.appointment_at.astimezone(VIETNAM).date() < now.astimezone(VIETNAM).date()
 
 
-# Statuses whose reason (papers to add, why refused or stopped) the citizen must read.
-_REASONED = frozenset({3, 5, 8})
 _BY_POST = 3
 
 
@@ -43,8 +41,8 @@ def dates_text(dossier: Dossier) -> str:
 def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime) -> str:
     """The status, the dates and what to do next; no personal data."""
     dates = dates_text(dossier)
-    if dossier.status in _REASONED and dossier.delay_reason:
-        dates += vi.DOSSIER_REASON.format(reason=dossier.delay_reason.rstrip("."))
+    if dossier.status in vi.DOSSIER_REASONS and dossier.delay_reason:
+        dates += vi.DOSSIER_REASONS[dossier.status].format(reason=dossier.delay_reason.rstrip("."))
     advice = vi.STATUS_ADVICE[dossier.status].format(hotline=hotline(office), agency=office.name, hours=office.hours or vi.UNKNOWN)
     if dossier.status == 9 and dossier.channel == _BY_POST:
         advice = vi.STATUS_READY_BY_POST

@@ -141,6 +141,19 @@ class DossierTurn:
         await access.mark_verified(session, dossier, who.platform, who.user_id, now)
         return await self._follow(session, dossier, who, "receipt", now)
 
+    async def followed(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
+        """"Hồ sơ của em xong chưa?" from a follower: the statuses of the dossiers they follow."""
+        codes = await access.followed_codes(session, who.platform, who.user_id)
+        if not codes:
+            return None
+        texts = [vi.FOLLOWED_STATUSES]
+        for code in codes[:5]:
+            dossier = await find_dossier(session, code)
+            if dossier is not None:
+                procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
+                texts.append(status_text(dossier, procedure, self._catalogue.office, now))
+        return Reply("\n\n".join(texts))
+
     async def unfollow(self, session: AsyncSession, code: str | None, who: Who) -> Reply:
         dossier = await find_dossier(session, code) if code else None
         if code and dossier is None:

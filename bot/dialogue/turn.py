@@ -177,6 +177,8 @@ class Dialogue:
         if code:
             context.pending_intent = None
             return await dossiers.status(session, code, who, context, now)
+        if intent == "check_status" and parse.source != "payload":
+            return await dossiers.followed(session, who, now)  # None: not following any, ask the code
         return None
 
     def _simple(self, intent: str, context: Context) -> list[Reply]:

@@ -90,3 +90,16 @@ async def test_statuses_say_what_to_do_next(client: Client) -> None:
     assert "xin lỗi" in overdue and "02/12/2026" in overdue
     ready = await _text(client, CODE)
     assert "Kết quả đã sẵn sàng" in ready
+
+
+async def test_a_follower_asking_without_a_code_gets_their_dossiers(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    assert await _text(client, "hồ sơ của em xong chưa ạ") == vi.ASK_DOSSIER_CODE
+    await say(client, follow_payload(CODE, SECRET))
+    text = await _text(client, "hồ sơ của em xong chưa ạ")
+    assert text.startswith(vi.FOLLOWED_STATUSES) and CODE in text and "Trần" not in text
+
+
+async def test_papers_to_supplement_are_named(client: Client) -> None:
+    text = await _text(client, "000.00.31.H26-261125-0005")
+    assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in text
