@@ -24,6 +24,7 @@ from bot.dossiers.stats import compute, previous_month, render
 from bot.dossiers.store import find_dossier
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.texts import vi
+from nlu.dossier_codes import is_dossier_code, normalize_code
 from nlu.parse import Parse
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ class Dialogue:
         """A reply about a dossier, or ``None`` when the message is about something else."""
         dossiers, intent = self._dossiers, parse.intent
         code = parse.first("dossier_code") or (parse.first("code") if parse.source == "payload" else None)
+        code = normalize_code(code) if code and is_dossier_code(code) else None  # a button's code is checked too
         if parse.source == "payload" and intent == FOLLOW_INTENT:
             return await dossiers.receipt(session, code or "", parse.first("sig") or "", self._receipt_secret, who, now)
         if parse.source == "payload" and intent == DETAILS_INTENT:

@@ -197,7 +197,7 @@ NOT_APPLICABLE = "không áp dụng"
 ALL_AGENCIES = "tất cả cơ quan"
 
 # --- satisfaction ----------------------------------------------------------------------------
-ASK_RATING = "Anh/chị có hài lòng với hỗ trợ của em không ạ? Mời anh/chị chấm điểm từ 1 đến 5:"
+ASK_RATING = "Dạ, anh/chị có hài lòng với hỗ trợ của em không ạ? Mời anh/chị chấm điểm từ 1 đến 5:"
 ASK_RATING_DOSSIER = "Anh/chị đánh giá giúp em mức độ hài lòng khi giải quyết hồ sơ {code} (từ 1 đến 5) ạ:"
 RATING_LABELS = {5: "5 - Rất hài lòng", 4: "4 - Hài lòng", 3: "3 - Bình thường", 2: "2 - Chưa hài lòng", 1: "1 - Không hài lòng"}
 RATING_THANKS = "Dạ, em cảm ơn anh/chị đã đánh giá {score}/5. Nếu muốn, anh/chị nhắn thêm góp ý để bộ phận một cửa phục vụ tốt hơn ạ."

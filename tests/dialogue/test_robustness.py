@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -17,6 +18,12 @@ MESSAGES = st.one_of(
     st.text(max_size=60),
     st.builds(
         lambda intent, body: f"/{intent}{body}", st.sampled_from(["ask_fee", "check_status", "x", "ask_documents"]), st.text(max_size=40)
+    ),
+    # Buttons of the dossier and rating flows, with any values (a forged payload is just text).
+    st.builds(
+        lambda intent, values: f"/{intent}" + json.dumps(values, ensure_ascii=False),
+        st.sampled_from(["rate", "follow", "dossier_details", "subscribe", "unsubscribe"]),
+        st.dictionaries(st.sampled_from(["code", "score", "sig", "procedure"]), st.text(max_size=30), max_size=3),
     ),
     st.builds(
         lambda a, b: f"000.00.31.H26-{a}-{b}", st.text("0123456789", min_size=6, max_size=6), st.text("0123456789", min_size=4, max_size=7)
