@@ -65,9 +65,12 @@ async def _upsert_chunk(session: AsyncSession, records: Sequence[DossierRecord],
         changes.append({"id": row.id, **values, "updated_at": now})
         counts.updated += 1
     if new:
-        inserted = await session.execute(insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True), new)
-        ids = inserted.scalars()
-        events += [_event(dossier_id, "status", None, values["status"], now) for dossier_id, values in zip(ids, new, strict=True)]
+        # One multi-row INSERT, then the new ids by code (RETURNING in parameter order would
+        # make SQLite insert row by row).
+        await session.execute(insert(Dossier), new)
+        found_ids = await session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_([v["code"] for v in new])))
+        ids: dict[str, int] = {code: dossier_id for code, dossier_id in found_ids}
+        events += [_event(ids[values["code"]], "status", None, values["status"], now) for values in new]
         counts.inserted += len(new)
     if changes:
         await session.execute(update(Dossier), changes)
