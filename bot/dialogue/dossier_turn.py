@@ -142,7 +142,7 @@ class DossierTurn:
         return await self._follow(session, dossier, who, "receipt", now)
 
     async def followed(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
-        """"Hồ sơ của em xong chưa?" from a follower: the statuses of the dossiers they follow."""
+        """ "Hồ sơ của em xong chưa?" from a follower: the statuses of the dossiers they follow."""
         codes = await access.followed_codes(session, who.platform, who.user_id)
         if not codes:
             return None
