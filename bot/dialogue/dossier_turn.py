@@ -27,6 +27,7 @@ from bot.dossiers.store import find_dossier
 from bot.messages import Button, Reply
 from bot.models import Dossier
 from bot.texts import vi
+from nlu.vietnamese import fold
 
 VERIFY = "verify"  # the pending question: the digits
 DOSSIER = "dossier"  # context key: the code looked up last
@@ -40,6 +41,14 @@ _DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 class Who:
     platform: str
     user_id: str
+
+
+_DETAILS = re.compile(r"\b(?:xem )?(?:thong tin )?chi tiet\b|\bxem ho so\b|\bthong tin ho so\b")
+
+
+def wants_details(text: str) -> bool:
+    """ "xem chi tiết", "thông tin hồ sơ": the typed form of the details button."""
+    return len(text) <= 80 and _DETAILS.search(fold(text)) is not None
 
 
 def digits_in(text: str) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
 from bot.dialogue.context import Context, load_context, save_context
-from bot.dialogue.dossier_turn import DETAILS_INTENT, VERIFY, DossierTurn, Who, digits_in
+from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTurn, Who, digits_in, wants_details
 from bot.dialogue.fields import asked_fields
 from bot.dialogue.formatting import VIETNAM
 from bot.dialogue.payloads import parse_payload
@@ -164,7 +164,8 @@ class Dialogue:
         code = normalize_code(code) if code and is_dossier_code(code) else None  # a button's code is checked too
         if parse.source == "payload" and intent == FOLLOW_INTENT:
             return await dossiers.receipt(session, code or "", parse.first("sig") or "", self._receipt_secret, who, now)
-        if parse.source == "payload" and intent == DETAILS_INTENT:
+        wants = parse.source == "payload" and intent == DETAILS_INTENT
+        if wants or (parse.source != "payload" and context.extra.get(DOSSIER) and wants_details(text)):
             return await dossiers.unlock(session, code, "details", who, context, now)
         digits = digits_in(text) if context.pending_intent == VERIFY and not code else None
         if digits:

@@ -38,6 +38,8 @@ async def test_details_need_the_last_four_digits(aiohttp_client: AiohttpClient, 
     text = await _text(client, "số cuối là 0002 ạ")
     assert "Người nộp: Trần Thị Bình" in text and "0900000002" not in text and "001090000002" not in text
     assert "Người nộp" not in await _text(client, details, sender="stranger")  # confirmation is per user
+    await say(client, CODE, sender="typist")
+    assert (await _text(client, "cho em xem chi tiết", sender="typist")).startswith("Dạ, để bảo vệ thông tin cá nhân")
 
 
 async def test_following_after_confirmation_and_unfollowing(aiohttp_client: AiohttpClient, settings: Settings) -> None:
