@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -13,7 +15,8 @@ from bot.db import ping
 from bot.dialogue.turn import Clock, utc_now
 from bot.dossiers import api as dossier_api
 from bot.runtime import RUNTIME, open_runtime
-from connectors import rest
+from connectors import facebook, rest, zalo
+from connectors.http import json_error
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
@@ -28,10 +31,10 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400 or not _is_api(request):
             raise
-        return rest.json_error(exc.status, exc.reason)
+        return json_error(exc.status, exc.reason)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return rest.json_error(500, "internal error")
+        return json_error(500, "internal error")
 
 
 def _is_api(request: web.Request) -> bool:
@@ -57,7 +60,11 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     async def runtime_context(app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(settings, clock) as runtime:
             app[RUNTIME] = runtime
+            worker = asyncio.create_task(runtime.worker.run(), name="inbox-worker")
             yield
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
 
     app.cleanup_ctx.append(runtime_context)
     app.router.add_get("/", index)
@@ -65,4 +72,6 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     app.router.add_get("/healthz", healthz)
     rest.add_routes(app)
     dossier_api.add_routes(app)
+    zalo.add_routes(app)
+    facebook.add_routes(app)
     return app

@@ -19,7 +19,40 @@ from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 # Values never echoed in an error message (they may hold passwords).
-_SECRET_KEYS = frozenset({"DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET"})
+_SECRET_KEYS = frozenset(
+    {
+        "DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN",
+        "ZALO_REFRESH_TOKEN", "FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """A Zalo Official Account; enabled when any of its keys is set, then all are required."""
+
+    app_id: str
+    app_secret: str = field(repr=False)
+    oa_secret_key: str = field(repr=False)
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    api_base: str = "https://openapi.zalo.me"
+    oauth_base: str = "https://oauth.zaloapp.com"
+    business_api_base: str = "https://business.openapi.zalo.me"
+
+
+@dataclass(frozen=True)
+class FacebookSettings:
+    """A Facebook Page on Messenger; enabled when any of its keys is set, then all are required."""
+
+    app_secret: str = field(repr=False)
+    page_access_token: str = field(repr=False)
+    verify_token: str = field(repr=False)
+    graph_base: str = "https://graph.facebook.com/v25.0"
+
+
+_ZALO_REQUIRED = ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN")
+_FACEBOOK_REQUIRED = ("FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN")
 
 
 class ConfigError(ValueError):
@@ -48,6 +81,8 @@ class Settings:
     dossier_api_secret: str = field(default="", repr=False)
     # Signs the receipt's QR (follow without confirming digits). Empty: receipts carry no QR.
     receipt_secret: str = field(default="", repr=False)
+    zalo: ZaloSettings | None = None
+    facebook: FacebookSettings | None = None
 
 
 def _text(raw: str) -> str:
@@ -162,4 +197,46 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         context_idle=_read(env, "CONTEXT_IDLE_MINUTES", _minutes, d.context_idle),
         dossier_api_secret=_read(env, "DOSSIER_API_SECRET", _secret, d.dossier_api_secret),
         receipt_secret=_read(env, "RECEIPT_SECRET", _secret, d.receipt_secret),
+        zalo=_zalo(env),
+        facebook=_facebook(env),
+    )
+
+
+def _required(env: Mapping[str, str], keys: tuple[str, ...], platform: str) -> dict[str, str] | None:
+    """The platform's keys, ``None`` when none is set; a missing one stops the start."""
+    given = {key: env.get(key, "").strip() for key in keys}
+    if not any(given.values()):
+        return None
+    for key, value in given.items():
+        if not value:
+            raise ConfigError(key, f"is required: {platform} is enabled (another of its keys is set)")
+    return given
+
+
+def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
+    keys = _required(env, _ZALO_REQUIRED, "Zalo")
+    if keys is None:
+        return None
+    d = ZaloSettings("", "", "", "", "")
+    return ZaloSettings(
+        app_id=keys["ZALO_APP_ID"],
+        app_secret=keys["ZALO_APP_SECRET"],
+        oa_secret_key=keys["ZALO_OA_SECRET_KEY"],
+        access_token=keys["ZALO_ACCESS_TOKEN"],
+        refresh_token=keys["ZALO_REFRESH_TOKEN"],
+        api_base=_read(env, "ZALO_API_BASE", _http_url, d.api_base),
+        oauth_base=_read(env, "ZALO_OAUTH_BASE", _http_url, d.oauth_base),
+        business_api_base=_read(env, "ZALO_BUSINESS_API_BASE", _http_url, d.business_api_base),
+    )
+
+
+def _facebook(env: Mapping[str, str]) -> FacebookSettings | None:
+    keys = _required(env, _FACEBOOK_REQUIRED, "Facebook Messenger")
+    if keys is None:
+        return None
+    return FacebookSettings(
+        app_secret=keys["FACEBOOK_APP_SECRET"],
+        page_access_token=keys["FACEBOOK_PAGE_ACCESS_TOKEN"],
+        verify_token=keys["FACEBOOK_VERIFY_TOKEN"],
+        graph_base=_read(env, "FACEBOOK_GRAPH_BASE", _http_url, FacebookSettings("", "", "").graph_base),
     )

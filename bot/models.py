@@ -175,3 +175,26 @@ class FeedbackMessage(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class InboxEvent(Base):
+    """An inbound platform event, stored before the webhook answers 200: nothing is lost, and a
+    redelivery (same platform and message id) is ignored. The worker answers it, keeps the
+    replies, and sends them (retrying the sending, never the dialogue turn)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "message_id"), Index("ix_inbox_state_due", "state", "due_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(191))
+    user_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # new → answered (replies kept) → sent; or failed / dropped with last_error.
+    state: Mapped[str] = mapped_column(String(16), default="new")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(String(255))

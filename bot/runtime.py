@@ -15,6 +15,8 @@ from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.demo import load_demo_data
 from bot.dialogue.turn import Clock, Dialogue, utc_now
+from bot.inbox import InboxWorker
+from connectors.base import Sender
 from nlu.client import NluClient
 
 
@@ -26,6 +28,8 @@ class Runtime:
     http: aiohttp.ClientSession
     nlu: NluClient
     dialogue: Dialogue
+    worker: InboxWorker
+    clock: Clock
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -45,6 +49,19 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         async with aiohttp.ClientSession() as http:
             nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
             dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle, settings.receipt_secret)
-            yield Runtime(settings, engine, sessions, http, nlu, dialogue)
+            worker = InboxWorker(sessions, dialogue, _senders(settings, http), clock)
+            yield Runtime(settings, engine, sessions, http, nlu, dialogue, worker, clock)
     finally:
         await engine.dispose()
+
+
+def _senders(settings: Settings, http: aiohttp.ClientSession) -> dict[str, Sender]:
+    """One client per enabled platform, all on the runtime's one HTTP session."""
+    from connectors import facebook, zalo  # the connectors' routes import this module
+
+    senders: dict[str, Sender] = {}
+    if settings.zalo is not None:
+        senders[zalo.PLATFORM] = zalo.ZaloClient(http, settings.zalo.api_base, settings.zalo.access_token)
+    if settings.facebook is not None:
+        senders[facebook.PLATFORM] = facebook.GraphClient(http, settings.facebook.graph_base, settings.facebook.page_access_token)
+    return senders

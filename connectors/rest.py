@@ -14,14 +14,11 @@ from aiohttp import web
 from bot.http_body import BodyTooLargeError, read_body
 from bot.messages import InboundMessage, Reply
 from bot.runtime import RUNTIME
+from connectors.http import json_error
 
 PLATFORM = "rest"
 MAX_BODY = 64 * 1024
 MAX_SENDER = 128
-
-
-def json_error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
 
 
 def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:

@@ -31,6 +31,17 @@ log = logging.getLogger(__name__)
 
 # Intents that only make sense as the whole message; with a procedure named they are questions.
 _UNCLEAR = frozenset({"nlu_fallback", "out_of_scope", "affirm", "deny"})
+OPTIONS = "options"  # context key: the payloads of the last reply's buttons, in order
+
+
+def _numbered_option(text: str, options: object) -> str | None:
+    """The payload a bare "2" picks from the buttons offered last, if any."""
+    if not (text.isdigit() and len(text) <= 2 and isinstance(options, list)):
+        return None
+    number = int(text)
+    return str(options[number - 1]) if 1 <= number <= len(options) else None
+
+
 # After a rating, a message with one of these intents is its comment.
 _COMMENTS = frozenset({"feedback", "thank", "out_of_scope", "nlu_fallback", "affirm", "deny"})
 COMMENT = "rating_comment"  # the pending question: a comment on the rating just given
@@ -81,6 +92,8 @@ class Dialogue:
         return self._catalogue
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
+        """The replies to one message; a bare number picks from the last reply's buttons
+        (platforms without buttons show them as numbered lines)."""
         text = message.text.strip()
         if not text:
             return [Reply(vi.EMPTY_MESSAGE)]
@@ -91,7 +104,15 @@ class Dialogue:
         now = self._clock()
         async with self._sessions() as session, session.begin():
             context = await load_context(session, message.platform, message.user_id, now, self._context_idle)
+            option = _numbered_option(text, context.extra.get(OPTIONS))
+            if option is not None:
+                text, parse = option, parse_payload(option) or parse
             replies = await self._respond(session, text, parse, context, now, Who(message.platform, message.user_id))
+            offered = [b.payload for r in replies for b in r.buttons]
+            if offered:
+                context.extra[OPTIONS] = offered
+            else:
+                context.extra.pop(OPTIONS, None)
             await save_context(session, message.platform, message.user_id, context, now)
         return [part for reply in replies for part in split_reply(reply)]
 

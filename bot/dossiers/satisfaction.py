@@ -17,7 +17,8 @@ MAX_TEXT = 2000
 
 def rating_buttons(code: str | None = None) -> tuple[Button, ...]:
     extra = {"code": code} if code else {}
-    return tuple(Button(vi.RATING_LABELS[score], make_payload(RATE_INTENT, score=str(score), **extra)) for score in (5, 4, 3, 2, 1))
+    # In score order: on platforms without buttons "3" typed is the score 3.
+    return tuple(Button(vi.RATING_LABELS[score], make_payload(RATE_INTENT, score=str(score), **extra)) for score in range(1, 6))
 
 
 def parse_score(raw: str | None) -> int | None:

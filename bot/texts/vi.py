@@ -10,6 +10,12 @@ GREETING = (
     "• Tra cứu tình trạng hồ sơ theo mã hồ sơ (ví dụ: 000.00.31.H26-230428-0005).\n"
     "Anh/chị cần hỏi gì ạ?"
 )
+# Someone followed the OA: the greeting, thanking them for following.
+WELCOME = "Dạ, cảm ơn anh/chị đã quan tâm Zalo của bộ phận một cửa. " + GREETING.removeprefix("Dạ, ")
+PLEASE_TYPE = (
+    "Dạ, hiện em chỉ đọc được tin nhắn chữ. Anh/chị vui lòng gõ câu hỏi (ví dụ: “làm giấy khai sinh cần giấy tờ gì”) "
+    "hoặc gửi mã hồ sơ để em tra cứu ạ."
+)
 THANKS = "Dạ, không có gì ạ. Anh/chị cần hỏi thêm gì cứ nhắn cho em nhé."
 GOODBYE = "Dạ, chào anh/chị. Chúc anh/chị một ngày tốt lành!"
 AFFIRM = "Dạ vâng ạ. Anh/chị cần em hỗ trợ thêm gì không ạ?"
