@@ -32,6 +32,7 @@ from connectors.base import FOLLOW, UNFOLLOW, UNSUPPORTED, InboundEvent, RetryLa
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
 BATCH = 50
 
 
@@ -100,9 +101,18 @@ class InboxWorker:
                 return handled
 
     async def _handle(self, row_id: int) -> None:
-        async with self._sessions() as session:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            # A lease: whoever moves due_at forward owns the row for LEASE; a crash lets it expire.
+            claimed = await session.execute(
+                update(InboxEvent)
+                .where(InboxEvent.id == row_id, InboxEvent.state.in_(("new", "answered")), InboxEvent.due_at <= now)
+                .values(due_at=now + LEASE)
+            )
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                return  # another worker has it
             row = await session.get(InboxEvent, row_id)
-            if row is None or row.state not in {"new", "answered"}:
+            if row is None:
                 return
             platform, user_id, state = row.platform, row.user_id, row.state
             replies = _from_json(row.replies or [])
@@ -115,13 +125,7 @@ class InboxWorker:
                 await self._finish(row_id, "failed", "dialogue error")
                 return
             async with self._sessions() as session, session.begin():
-                claimed = await session.execute(
-                    update(InboxEvent)
-                    .where(InboxEvent.id == row_id, InboxEvent.state == "new")
-                    .values(state="answered", replies=_to_json(replies))
-                )
-                if not claimed.rowcount:  # type: ignore[attr-defined]
-                    return  # another worker got there first
+                await session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(state="answered", replies=_to_json(replies)))
         await self._send(row_id, platform, user_id, replies)
 
     async def _answer(self, event: InboundEvent) -> list[Reply]:
