@@ -81,6 +81,8 @@ def parse(body: Any) -> list[InboundEvent]:
     if not isinstance(body, dict):
         return []
     name = body.get("event_name")
+    if not isinstance(name, str):
+        return []
     timestamp = str(body.get("timestamp", ""))
     if name == "user_send_text":
         message, sender = body.get("message") or {}, body.get("sender") or {}

@@ -37,7 +37,8 @@ class Platforms:
 
     @property
     def runtime(self) -> Runtime:
-        return self.client.app[RUNTIME]
+        runtime: Runtime = self.client.app[RUNTIME]
+        return runtime
 
     async def settle(self, expected: int, fake: FakeZalo | FakeGraph) -> None:
         """Wait (10 s at most) until ``fake`` received ``expected`` requests and nothing is due."""
