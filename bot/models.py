@@ -198,3 +198,15 @@ class InboxEvent(Base):
     done_at: Mapped[datetime | None]
     replies: Mapped[list[Any] | None] = mapped_column(JSON)
     last_error: Mapped[str | None] = mapped_column(String(255))
+
+
+class PlatformToken(Base):
+    """A platform's current token pair (Zalo's refresh token is single-use: rotated atomically)."""
+
+    __tablename__ = "platform_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), unique=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -49,19 +49,23 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         async with aiohttp.ClientSession() as http:
             nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
             dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle, settings.receipt_secret)
-            worker = InboxWorker(sessions, dialogue, _senders(settings, http), clock)
+            worker = InboxWorker(sessions, dialogue, await _senders(settings, http, sessions, clock), clock)
             yield Runtime(settings, engine, sessions, http, nlu, dialogue, worker, clock)
     finally:
         await engine.dispose()
 
 
-def _senders(settings: Settings, http: aiohttp.ClientSession) -> dict[str, Sender]:
+async def _senders(settings: Settings, http: aiohttp.ClientSession, sessions: SessionFactory, clock: Clock) -> dict[str, Sender]:
     """One client per enabled platform, all on the runtime's one HTTP session."""
     from connectors import facebook, zalo  # the connectors' routes import this module
+    from connectors.zalo_tokens import ZaloTokens
 
     senders: dict[str, Sender] = {}
     if settings.zalo is not None:
-        senders[zalo.PLATFORM] = zalo.ZaloClient(http, settings.zalo.api_base, settings.zalo.access_token)
+        z = settings.zalo
+        tokens = ZaloTokens(sessions, http, z.oauth_base, z.app_id, z.app_secret, clock)
+        await tokens.seed(z.access_token, z.refresh_token)
+        senders[zalo.PLATFORM] = zalo.ZaloClient(http, z.api_base, tokens)
     if settings.facebook is not None:
         senders[facebook.PLATFORM] = facebook.GraphClient(http, settings.facebook.graph_base, settings.facebook.page_access_token)
     return senders

@@ -37,6 +37,7 @@ from connectors.base import (
     UnreachableError,
 )
 from connectors.http import accept, json_error
+from connectors.zalo_tokens import ZaloTokens
 
 PLATFORM = "zalo"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -112,10 +113,10 @@ def numbered(reply: Reply) -> Reply:
 
 
 class ZaloClient:
-    def __init__(self, http: aiohttp.ClientSession, api_base: str, access_token: str) -> None:
+    def __init__(self, http: aiohttp.ClientSession, api_base: str, tokens: ZaloTokens) -> None:
         self._http = http
         self._url = f"{api_base.rstrip('/')}/v3.0/oa/message/cs"
-        self.access_token = access_token
+        self._tokens = tokens
 
     async def send(self, user_id: str, replies: list[Reply]) -> None:
         for reply in replies:
@@ -123,9 +124,17 @@ class ZaloClient:
                 await self._send_text(user_id, part.text)
 
     async def _send_text(self, user_id: str, text: str) -> None:
+        """One message; an expired token is refreshed once and the message sent again."""
+        token = await self._tokens.access_token()
+        try:
+            await self._post(user_id, text, token)
+        except TokenExpiredError:
+            await self._post(user_id, text, await self._tokens.refresh(token))
+
+    async def _post(self, user_id: str, text: str, token: str) -> None:
         body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
         try:
-            async with self._http.post(self._url, json=body, headers={"access_token": self.access_token}) as resp:
+            async with self._http.post(self._url, json=body, headers={"access_token": token}) as resp:
                 if resp.status == 429 or resp.status >= 500:
                     raise RetryLaterError(f"zalo http {resp.status}")
                 answer = await resp.json(content_type=None)

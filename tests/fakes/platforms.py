@@ -7,6 +7,7 @@ it (an HTTP status with a body), before the normal success resumes.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,19 +40,45 @@ class FakePlatform:
 
 
 class FakeZalo(FakePlatform):
-    """``POST /v3.0/oa/message/cs``: errors as HTTP 200 with a non-zero ``error``."""
+    """``POST /v3.0/oa/message/cs`` (errors as HTTP 200 with a non-zero ``error``) and the
+    OAuth ``POST /v4/oa/access_token``: one valid access token, single-use refresh tokens."""
+
+    def __init__(self, access_token: str = "zalo-token", refresh_token: str = "refresh") -> None:
+        super().__init__()
+        self.access_token: str | None = access_token
+        self.refresh_tokens = {refresh_token}
+        self.oauth: list[Recorded] = []
+        self.oauth_failures: list[Any] = []
+
+    def expire(self) -> None:
+        self.access_token = None
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
+        app.router.add_post("/v4/oa/access_token", self._token)
         return app
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self.oauth.append(Recorded(request.path, dict(request.headers), dict(request.query), form))
+        await asyncio.sleep(0.05)  # slow enough for concurrent callers to overlap
+        if self.oauth_failures:
+            return web.json_response(self.oauth_failures.pop(0))
+        if form.get("refresh_token") not in self.refresh_tokens or request.headers.get("secret_key") != "app-secret":
+            return web.json_response({"error": -14014, "message": "Invalid refresh token"})
+        self.refresh_tokens.discard(str(form["refresh_token"]))  # single use
+        number = len(self.oauth)
+        self.access_token = f"access-{number}"
+        self.refresh_tokens.add(f"refresh-{number}")
+        return web.json_response({"access_token": self.access_token, "refresh_token": f"refresh-{number}", "expires_in": "90000"})
 
     async def _cs(self, request: web.Request) -> web.Response:
         scripted = await self._record(request)
         if scripted is not None:
             status, body = scripted
             return web.json_response(body, status=status)
-        if not request.headers.get("access_token"):
+        if request.headers.get("access_token") != self.access_token:
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         return web.json_response({"error": 0, "message": "Success", "data": {"message_id": f"m{len(self.requests)}"}})
 
