@@ -85,3 +85,16 @@ def test_secrets_are_never_shown() -> None:
     assert "tooshort-secret" not in str(caught.value)
     settings = load_settings({"DOSSIER_API_SECRET": "x" * 40, "DATABASE_URL": "postgresql+asyncpg://u:pw123@h/db"})
     assert "x" * 40 not in repr(settings) and "pw123" not in repr(settings)
+
+
+def test_a_platform_is_enabled_by_any_key_and_then_needs_them_all() -> None:
+    assert load_settings({}).zalo is None and load_settings({}).facebook is None
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"ZALO_APP_ID": "123", "ZALO_OA_SECRET_KEY": "k"})
+    assert caught.value.key == "ZALO_APP_SECRET" and "Zalo is enabled" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"FACEBOOK_PAGE_ACCESS_TOKEN": "secret-token-value"})
+    assert caught.value.key == "FACEBOOK_APP_SECRET" and "secret-token-value" not in str(caught.value)
+    keys = {"FACEBOOK_APP_SECRET": "a", "FACEBOOK_PAGE_ACCESS_TOKEN": "p", "FACEBOOK_VERIFY_TOKEN": "v"}
+    facebook = load_settings(keys).facebook
+    assert facebook is not None and facebook.graph_base == "https://graph.facebook.com/v25.0" and "'p'" not in repr(facebook)

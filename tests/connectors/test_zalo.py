@@ -120,3 +120,19 @@ async def test_malformed_but_signed_bodies_are_answered_without_a_crash(platform
         raw = json.dumps(body).encode()
         assert await _post(platforms, raw, zalo_signature(raw)) == 200
     assert await _post(platforms, b"not json", "mac=00") == 401
+
+
+async def test_events_left_by_a_crash_are_handled_after_restart(platforms: Platforms) -> None:
+    """A row stored before a crash (still new), and one answered but not sent, both go out."""
+    past = platforms.now[0] - timedelta(minutes=5)
+    async with platforms.runtime.sessions() as session, session.begin():
+        session.add(InboxEvent(platform="zalo", message_id="before-crash", user_id=USER, kind="text", text="xin chào", due_at=past))
+        session.add(
+            InboxEvent(
+                platform="zalo", message_id="answered-not-sent", user_id=USER, kind="text", text="x", state="answered",
+                replies=[{"text": "Dạ, trả lời đã soạn trước khi dừng.", "buttons": []}], due_at=past,
+            )
+        )  # fmt: skip
+    platforms.runtime.worker.wake()
+    await platforms.settle(2, platforms.zalo)
+    assert sorted(platforms.zalo.texts())[0] == "Dạ, trả lời đã soạn trước khi dừng."
