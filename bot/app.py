@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -62,9 +61,11 @@ def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
             app[RUNTIME] = runtime
             worker = asyncio.create_task(runtime.worker.run(), name="inbox-worker")
             yield
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            runtime.worker.stop()
+            try:
+                await asyncio.wait_for(worker, timeout=30)
+            except TimeoutError:
+                log.error("the inbox worker did not stop within 30 s; its event will be handled after restart")
 
     app.cleanup_ctx.append(runtime_context)
     app.router.add_get("/", index)

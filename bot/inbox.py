@@ -72,13 +72,20 @@ class InboxWorker:
         self._senders = senders
         self._clock = clock
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the event in hand, then return from :meth:`run` (cancelling a task in the
+        middle of a database call can leave the connection pool unable to close)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self, idle: float = 1.0) -> None:
-        """Process due events until cancelled; a webhook's :meth:`wake` cuts the wait short."""
-        while True:
+        """Process due events until stopped; a webhook's :meth:`wake` cuts the wait short."""
+        while not self._stopping:
             try:
                 await self.process_due()
             except Exception:  # the worker must outlive a bad row or a database hiccup
@@ -95,6 +102,8 @@ class InboxWorker:
                 query = select(InboxEvent.id).where(InboxEvent.state.in_(("new", "answered")), InboxEvent.due_at <= self._clock())
                 ids = list(await session.scalars(query.order_by(InboxEvent.id).limit(BATCH)))
             for row_id in ids:
+                if self._stopping:
+                    return handled
                 await self._handle(row_id)
             handled += len(ids)
             if len(ids) < BATCH:
