@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.http_body import BodyTooLargeError, read_body
 from bot.messages import Reply, split_reply
 from bot.runtime import RUNTIME
 from connectors.base import (
@@ -34,7 +32,7 @@ from connectors.base import (
     TokenExpiredError,
     UnreachableError,
 )
-from connectors.http import accept, json_error
+from connectors.http import json_error, receive
 
 PLATFORM = "facebook"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -150,23 +148,11 @@ async def handshake(request: web.Request) -> web.Response:
 
 async def webhook(request: web.Request) -> web.Response:
     """Verify, store every event of the batch, then answer 200 (the worker replies)."""
-    runtime = request.app[RUNTIME]
-    facebook = runtime.settings.facebook
+    facebook = request.app[RUNTIME].settings.facebook
     if facebook is None:
         return json_error(404, "facebook is not configured")
-    try:
-        raw = await read_body(request, MAX_BODY)
-    except BodyTooLargeError as exc:
-        return json_error(413, str(exc))
-    refused = verify(raw, request.headers.get(SIGNATURE_HEADER), facebook.app_secret)
-    if refused:
-        return json_error(401, refused)
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return json_error(400, "body must be JSON")
-    await accept(runtime, parse(body))
-    return web.json_response({"status": "ok"})
+    header = request.headers.get(SIGNATURE_HEADER)
+    return await receive(request, MAX_BODY, lambda raw: verify(raw, header, facebook.app_secret), parse)
 
 
 def add_routes(app: web.Application) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from typing import Any
+
 from aiohttp import web
 
+from bot.http_body import BodyTooLargeError, read_body
 from bot.inbox import store
-from bot.runtime import Runtime
+from bot.runtime import RUNTIME, Runtime
 from connectors.base import InboundEvent
 
 
@@ -18,3 +23,23 @@ async def accept(runtime: Runtime, events: list[InboundEvent]) -> None:
     async with runtime.sessions() as session, session.begin():
         await store(session, events, runtime.clock())
     runtime.worker.wake()
+
+
+async def receive(
+    request: web.Request, limit: int, verify: Callable[[bytes], str | None], parse: Callable[[Any], list[InboundEvent]]
+) -> web.Response:
+    """A webhook's common path: the body (with a limit), its signature, then every event stored
+    before the 200 (401 when the signature fails, 413 too large, 400 not JSON)."""
+    try:
+        raw = await read_body(request, limit)
+    except BodyTooLargeError as exc:
+        return json_error(413, str(exc))
+    refused = verify(raw)
+    if refused:
+        return json_error(401, refused)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return json_error(400, "body must be JSON")
+    await accept(request.app[RUNTIME], parse(body))
+    return web.json_response({"status": "ok"})

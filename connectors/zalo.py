@@ -21,7 +21,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.http_body import BodyTooLargeError, read_body
 from bot.messages import Reply, split_reply
 from bot.runtime import RUNTIME
 from connectors.base import (
@@ -36,7 +35,7 @@ from connectors.base import (
     TokenExpiredError,
     UnreachableError,
 )
-from connectors.http import accept, json_error
+from connectors.http import json_error, receive
 from connectors.zalo_tokens import ZaloTokens
 
 PLATFORM = "zalo"
@@ -163,16 +162,8 @@ async def webhook(request: web.Request) -> web.Response:
     zalo = runtime.settings.zalo
     if zalo is None:
         return json_error(404, "zalo is not configured")
-    try:
-        raw = await read_body(request, MAX_BODY)
-    except BodyTooLargeError as exc:
-        return json_error(413, str(exc))
-    now_ms = int(runtime.clock().timestamp() * 1000)
-    refused = verify(raw, request.headers.get(SIGNATURE_HEADER), zalo.app_id, zalo.oa_secret_key, now_ms)
-    if refused:
-        return json_error(401, refused)
-    await accept(runtime, parse(json.loads(raw)))
-    return web.json_response({"status": "ok"})
+    header, now_ms = request.headers.get(SIGNATURE_HEADER), int(runtime.clock().timestamp() * 1000)
+    return await receive(request, MAX_BODY, lambda raw: verify(raw, header, zalo.app_id, zalo.oa_secret_key, now_ms), parse)
 
 
 def add_routes(app: web.Application) -> None:

@@ -68,7 +68,8 @@ class DossierTurn:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         return Reply(vi.RATE_LIMITED.format(minutes=minutes, hotline=hotline(self._catalogue.office)))
 
-    async def status(self, session: AsyncSession, code: str, who: Who, context: Context, now: datetime) -> Reply:
+    async def _lookup(self, session: AsyncSession, code: str, who: Who, now: datetime) -> Dossier | Reply:
+        """The dossier, or why not: the user's limit is used up, or the code is unknown (counted)."""
         limited = await self._limited(session, who, now)
         if limited:
             return limited
@@ -76,6 +77,12 @@ class DossierTurn:
         if dossier is None:
             await access.record_failure(session, who.platform, who.user_id, "unknown_code", now)
             return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._catalogue.office)))
+        return dossier
+
+    async def status(self, session: AsyncSession, code: str, who: Who, context: Context, now: datetime) -> Reply:
+        dossier = await self._lookup(session, code, who, now)
+        if isinstance(dossier, Reply):
+            return dossier
         context.extra[DOSSIER] = dossier.code
         procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
         text = status_text(dossier, procedure, self._catalogue.office, now)
@@ -93,13 +100,9 @@ class DossierTurn:
         if not code:
             context.pending_intent = "check_status" if then == "details" else "subscribe"
             return Reply(vi.ASK_CODE_TO_FOLLOW if then == "follow" else vi.ASK_DOSSIER_CODE)
-        limited = await self._limited(session, who, now)
-        if limited:
-            return limited
-        dossier = await find_dossier(session, code)
-        if dossier is None:
-            await access.record_failure(session, who.platform, who.user_id, "unknown_code", now)
-            return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._catalogue.office)))
+        dossier = await self._lookup(session, code, who, now)
+        if isinstance(dossier, Reply):
+            return dossier
         if await access.is_verified(session, dossier, who.platform, who.user_id):
             return await self._unlocked(session, dossier, then, who, context, now)
         context.pending_intent = VERIFY
