@@ -18,7 +18,7 @@ from bot.app import create_app
 from bot.catalog.loader import CatalogError, load_procedures
 from bot.catalog.store import upsert_procedures
 from bot.config import ROOT, ConfigError, Settings, load_settings
-from bot.db import make_engine, make_sessions, migrate
+from bot.db import command_session, make_engine, migrate
 from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
 from bot.dossiers import commands as dossier_commands
 from bot.messages import InboundMessage, Reply
@@ -71,13 +71,8 @@ async def cmd_import_procedures(settings: Settings, path: Path) -> int:
     except CatalogError as exc:
         print(f"Not imported: {exc}", file=sys.stderr)
         return 1
-    engine = make_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session, session.begin():
-            counts = await upsert_procedures(session, records)
-    finally:
-        await engine.dispose()
+    async with command_session(settings.database_url) as session:
+        counts = await upsert_procedures(session, records)
     print(f"{len(records)} procedures from {path}: {counts} ({time.perf_counter() - started:.2f} s)")
     return 0
 

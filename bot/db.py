@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +73,15 @@ async def ping(engine: AsyncEngine) -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable" for the health check
         return False
     return True
+
+
+@asynccontextmanager
+async def command_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """For one-shot commands: migrate, then one session in one transaction, then dispose."""
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from bot.catalog.store import read_agency
 from bot.config import Settings
-from bot.db import make_engine, make_sessions, migrate
+from bot.db import command_session
 from bot.dossiers import access
 from bot.dossiers.importer import ImportFileError, check_rows, import_checked, read_rows
 from bot.dossiers.receipt import follow_payload, write_qr
@@ -31,13 +31,8 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
     except ImportFileError as exc:
         print(f"Not imported: {exc}", file=sys.stderr)
         return 2
-    engine = make_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session, session.begin():
-            report = await import_checked(session, checked)
-    finally:
-        await engine.dispose()
+    async with command_session(settings.database_url) as session:
+        report = await import_checked(session, checked)
     first, *rejected = report.lines()
     print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
     for line in rejected:
@@ -46,14 +41,9 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
 
 
 async def cmd_stats(settings: Settings, start: date, end: date, agency: str | None, as_json: bool) -> int:
-    engine = make_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session:
-            report = await compute(session, start, end, agency, datetime.now(VIETNAM).date())
-            record = await read_agency(session, agency) if agency else None
-    finally:
-        await engine.dispose()
+    async with command_session(settings.database_url) as session:
+        report = await compute(session, start, end, agency, datetime.now(VIETNAM).date())
+        record = await read_agency(session, agency) if agency else None
     if agency and record is None:
         print(f"Note: agency {agency!r} is not in the catalogue; counting its dossiers anyway.", file=sys.stderr)
     if as_json:
@@ -65,19 +55,14 @@ async def cmd_stats(settings: Settings, start: date, end: date, agency: str | No
 
 async def cmd_follow(settings: Settings, code: str, platform: str, user_id: str) -> int:
     """An officer at the counter registers a follower (no digits needed: the officer checked)."""
-    engine = make_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session, session.begin():
-            dossier = await find_dossier(session, normalize_code(code))
-            if dossier is None:
-                print(f"No dossier {normalize_code(code)} in the database (import it first).", file=sys.stderr)
-                return 1
-            now = datetime.now(UTC)
-            await access.mark_verified(session, dossier, platform, user_id, now)
-            added = await access.follow(session, dossier, platform, user_id, "officer", now)
-    finally:
-        await engine.dispose()
+    async with command_session(settings.database_url) as session:
+        dossier = await find_dossier(session, normalize_code(code))
+        if dossier is None:
+            print(f"No dossier {normalize_code(code)} in the database (import it first).", file=sys.stderr)
+            return 1
+        now = datetime.now(UTC)
+        await access.mark_verified(session, dossier, platform, user_id, now)
+        added = await access.follow(session, dossier, platform, user_id, "officer", now)
     print(f"{dossier.code}: {'follower added' if added else 'already a follower'} ({platform})")
     return 0
 
