@@ -1,5 +1,6 @@
 """Command line: ``python -m bot run | chat | migrate | import-procedures | evaluate-dialogue``,
-and the dossier commands of :mod:`bot.dossiers.commands` (import-dossiers, stats, follow, receipt-qr)."""
+the dossier commands of :mod:`bot.dossiers.commands` (import-dossiers, stats, follow, receipt-qr)
+and the notice commands of :mod:`bot.notify.commands` (notify, notifications)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.db import command_session, make_engine, migrate
 from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
 from bot.dossiers import commands as dossier_commands
 from bot.messages import InboundMessage, Reply
+from bot.notify import commands as notify_commands
 from bot.runtime import open_runtime
 from bot.texts import vi
 
@@ -114,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     imports = sub.add_parser("import-procedures", help="validate procedure files (YAML/JSON) and load or update them")
     imports.add_argument("path", type=Path, help="a file (one record or a list) or a folder of files")
     dossier_commands.add_commands(sub)
+    notify_commands.add_commands(sub)
     return parser
 
 
@@ -126,6 +129,8 @@ async def _one_shot(args: argparse.Namespace, settings: Settings) -> int:
         await cmd_migrate(settings)
         return 0
     done = await dossier_commands.run(args, settings)
+    if done is None:
+        done = await notify_commands.run(args, settings)
     assert done is not None, args.command  # every command is dispatched somewhere
     return done
 

@@ -13,8 +13,11 @@ from bot.config import Settings
 from bot.db import ping
 from bot.dialogue.turn import Clock, utc_now
 from bot.dossiers import api as dossier_api
+from bot.messages import InboundMessage, Reply
+from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
 from connectors import facebook, rest, zalo
+from connectors.base import InboundEvent
 from connectors.http import json_error
 
 log = logging.getLogger(__name__)
@@ -52,27 +55,43 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": status, "database": database, "nlu": nlu}, status=200 if database else 503)
 
 
-def create_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
+def create_app(settings: Settings, clock: Clock = utc_now, background: bool = True) -> web.Application:
+    """The app; ``background`` starts the inbox worker and the scheduler's jobs with it (tests
+    that drive them step by step turn it off)."""
     # Each route reads its body with its own limit (bot/http_body.py); this is the largest.
     app = web.Application(middlewares=[json_errors], client_max_size=dossier_api.MAX_BODY)
 
     async def runtime_context(app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(settings, clock) as runtime:
             app[RUNTIME] = runtime
+            if not background:
+                yield
+                return
             worker = asyncio.create_task(runtime.worker.run(), name="inbox-worker")
+            jobs = Jobs()
+            runtime.schedule(jobs)
+            jobs.start()
             yield
             runtime.worker.stop()
+            await jobs.stop()
             try:
                 await asyncio.wait_for(worker, timeout=30)
             except TimeoutError:
                 log.error("the inbox worker did not stop within 30 s; its event will be handled after restart")
 
+    # The connectors are given what they need; the runtime exists once the app has started.
+    async def accept(events: list[InboundEvent]) -> None:
+        await app[RUNTIME].accept(events)
+
+    async def handle(message: InboundMessage) -> list[Reply]:
+        return await app[RUNTIME].dialogue.handle(message)
+
     app.cleanup_ctx.append(runtime_context)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
-    rest.add_routes(app)
-    dossier_api.add_routes(app)
-    zalo.add_routes(app)
-    facebook.add_routes(app)
+    rest.add_routes(app, handle)
+    dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions)
+    zalo.add_routes(app, settings.zalo, clock, accept)
+    facebook.add_routes(app, settings.facebook, accept)
     return app

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from bot.notify import kinds
 from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,8 @@ class ZaloSettings:
     api_base: str = "https://openapi.zalo.me"
     oauth_base: str = "https://oauth.zaloapp.com"
     business_api_base: str = "https://business.openapi.zalo.me"
+    # Approved template ids by notice kind (ZALO_TEMPLATE_<KIND>): notices after the 7-day window.
+    templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,14 @@ class Settings:
     receipt_secret: str = field(default="", repr=False)
     zalo: ZaloSettings | None = None
     facebook: FacebookSettings | None = None
+    # Which notices followers get (NOTIFY_KINDS, comma-separated; "received" is off by default).
+    notify_kinds: frozenset[str] = kinds.DEFAULT
+    # No notices between these local times (Zalo refuses night sends); None: any time.
+    quiet_hours: tuple[time, time] | None = (time(22, 0), time(6, 0))
+    # The satisfaction question goes this long after the result was returned.
+    survey_delay: timedelta = timedelta(hours=24)
+    # Messages per second per platform, per bot process (SEND_RATE_ZALO, SEND_RATE_FACEBOOK).
+    send_rates: dict[str, float] = field(default_factory=lambda: {"zalo": 50.0, "facebook": 250.0})
 
 
 def _text(raw: str) -> str:
@@ -169,6 +180,44 @@ def _log_level(raw: str) -> str:
     return level
 
 
+def _kinds(raw: str) -> frozenset[str]:
+    chosen = frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+    unknown = sorted(chosen - set(kinds.ALL))
+    if unknown:
+        raise ValueError(f"has unknown kinds {unknown}; known: {', '.join(kinds.ALL)}")
+    return chosen
+
+
+def _clock_time(raw: str) -> time:
+    hours, _, minutes = raw.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError("must be HH:MM-HH:MM, e.g. 22:00-06:00 (or empty for none)")
+    return time(int(hours), int(minutes))
+
+
+def _quiet_hours(raw: str) -> tuple[time, time] | None:
+    if raw.strip().lower() in {"off", "none"}:
+        return None
+    start, sep, end = raw.partition("-")
+    if not sep:
+        raise ValueError("must be HH:MM-HH:MM, e.g. 22:00-06:00 (or empty for none)")
+    return _clock_time(start), _clock_time(end)
+
+
+def _hours(raw: str) -> timedelta:
+    value = _number(raw, float)
+    if not 0 <= value <= 24 * 30:
+        raise ValueError("must be between 0 and 720 hours")
+    return timedelta(hours=value)
+
+
+def _rate(raw: str) -> float:
+    value = _number(raw, float)
+    if not 0 < value <= 10_000:
+        raise ValueError("must be more than 0 and at most 10000 messages per second")
+    return value
+
+
 def _read(env: Mapping[str, str], key: str, convert: Callable[[str], T], default: T) -> T:
     raw = env.get(key)
     if raw is None or raw == "":
@@ -199,6 +248,14 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         receipt_secret=_read(env, "RECEIPT_SECRET", _secret, d.receipt_secret),
         zalo=_zalo(env),
         facebook=_facebook(env),
+        notify_kinds=_read(env, "NOTIFY_KINDS", _kinds, d.notify_kinds),
+        # An empty QUIET_HOURS (set, but blank) turns the quiet hours off.
+        quiet_hours=None if env.get("QUIET_HOURS") == "" else _read(env, "QUIET_HOURS", _quiet_hours, d.quiet_hours),
+        survey_delay=_read(env, "SURVEY_DELAY_HOURS", _hours, d.survey_delay),
+        send_rates={
+            "zalo": _read(env, "SEND_RATE_ZALO", _rate, d.send_rates["zalo"]),
+            "facebook": _read(env, "SEND_RATE_FACEBOOK", _rate, d.send_rates["facebook"]),
+        },
     )
 
 
@@ -227,7 +284,14 @@ def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
         api_base=_read(env, "ZALO_API_BASE", _http_url, d.api_base),
         oauth_base=_read(env, "ZALO_OAUTH_BASE", _http_url, d.oauth_base),
         business_api_base=_read(env, "ZALO_BUSINESS_API_BASE", _http_url, d.business_api_base),
+        templates=_templates(env),
     )
+
+
+def _templates(env: Mapping[str, str]) -> dict[str, str]:
+    """``ZALO_TEMPLATE_<KIND>`` → template id, for the kinds that have one."""
+    found = {kind: env.get(f"ZALO_TEMPLATE_{kind.upper()}", "").strip() for kind in kinds.ALL}
+    return {kind: template_id for kind, template_id in found.items() if template_id}
 
 
 def _facebook(env: Mapping[str, str]) -> FacebookSettings | None:

@@ -13,42 +13,63 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db import SessionFactory
+from bot.delivery import FAILED, LOST, RETRY, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
 from bot.dialogue.turn import Clock, Dialogue
 from bot.dossiers import access
 from bot.messages import Button, InboundMessage, Reply
-from bot.models import InboxEvent
+from bot.models import Contact, InboxEvent
 from bot.texts import vi
-from connectors.base import FOLLOW, UNFOLLOW, UNSUPPORTED, InboundEvent, RetryLaterError, Sender, SendError
+from connectors.base import FOLLOW, UNFOLLOW, UNSUPPORTED, InboundEvent
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
-BATCH = 50
+BATCH = 100
+CONCURRENCY = 8  # users answered at once by one worker (one turn per user at a time)
+ACTIVE = ("new", "answered")
+FINAL = {SENT: "sent", FAILED: "failed", UNDELIVERABLE: "dropped", UNREACHABLE: "dropped"}
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 async def store(session: AsyncSession, events: Sequence[InboundEvent], now: datetime) -> int:
-    """Insert the events not seen before; how many were new."""
+    """Insert the events not seen before and note when each user last wrote; how many were new."""
     if not events:
         return 0
     rows = [
         {"platform": e.platform, "message_id": e.message_id[:191], "user_id": e.user_id[:128], "kind": e.kind, "text": e.text,
-         "state": "new", "attempts": 0, "due_at": now, "received_at": now}
+         "state": "new", "attempts": 0, "parts_sent": 0, "due_at": now, "received_at": now}
         for e in events
     ]  # fmt: skip
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = _insert(session)
     statement = insert(InboxEvent).values(rows).on_conflict_do_nothing(index_elements=["platform", "message_id"])
     result = await session.execute(statement)
+    await touch_contacts(session, {(e.platform, e.user_id[:128]) for e in events if e.kind != UNFOLLOW}, now)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def touch_contacts(session: AsyncSession, users: set[tuple[str, str]], now: datetime) -> None:
+    """The users wrote just now: the platforms' windows restart, and they are reachable again."""
+    if not users:
+        return
+    rows = [{"platform": p, "user_id": u, "last_inbound_at": now, "opted_out": False, "created_at": now} for p, u in sorted(users)]
+    statement = _insert(session)(Contact).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["platform", "user_id"],
+        set_={"last_inbound_at": statement.excluded.last_inbound_at, "unreachable_at": None, "unreachable_reason": None},
+    )
+    await session.execute(statement)
 
 
 def _to_json(replies: list[Reply]) -> list[dict[str, Any]]:
@@ -59,18 +80,16 @@ def _from_json(data: list[Any]) -> list[Reply]:
     return [Reply(r["text"], tuple(Button(b["title"], b["payload"]) for b in r.get("buttons", []))) for r in data]
 
 
-def backoff(attempts: int) -> timedelta:
-    """2, 4, 8 … seconds (at most 10 minutes), with up to 50 % jitter so retries spread out."""
-    base = min(2**attempts, 600)
-    return timedelta(seconds=base * (1 + random.random() / 2))
-
-
 class InboxWorker:
-    def __init__(self, sessions: SessionFactory, dialogue: Dialogue, senders: Mapping[str, Sender], clock: Clock) -> None:
+    """Answers stored events: several users at once, each user's events one at a time in order
+    (also across processes: only a user's oldest unfinished event can be claimed)."""
+
+    def __init__(self, sessions: SessionFactory, dialogue: Dialogue, delivery: Delivery, clock: Clock) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
-        self._senders = senders
+        self._delivery = delivery
         self._clock = clock
+        self._rows = LeasedRows(sessions, InboxEvent, ACTIVE, FINAL, clock)
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -78,7 +97,7 @@ class InboxWorker:
         self._wake.set()
 
     def stop(self) -> None:
-        """Finish the event in hand, then return from :meth:`run` (cancelling a task in the
+        """Finish the events in hand, then return from :meth:`run` (cancelling a task in the
         middle of a database call can leave the connection pool unable to close)."""
         self._stopping = True
         self._wake.set()
@@ -87,55 +106,83 @@ class InboxWorker:
         """Process due events until stopped; a webhook's :meth:`wake` cuts the wait short."""
         while not self._stopping:
             try:
-                await self.process_due()
+                handled = await self.process_due()
             except Exception:  # the worker must outlive a bad row or a database hiccup
                 log.exception("inbox worker pass failed")
+                handled = 0
+            if handled:
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=idle)
             self._wake.clear()
 
+    async def _heads(self) -> list[int]:
+        """Due events that are their user's oldest unfinished one, oldest first."""
+        earlier = aliased(InboxEvent)
+        blocked = exists().where(
+            and_(
+                earlier.platform == InboxEvent.platform,
+                earlier.user_id == InboxEvent.user_id,
+                earlier.state.in_(ACTIVE),
+                earlier.id < InboxEvent.id,
+            )
+        )
+        query = select(InboxEvent.id).where(InboxEvent.state.in_(ACTIVE), InboxEvent.due_at <= self._clock(), ~blocked)
+        async with self._sessions() as session:
+            return list(await session.scalars(query.order_by(InboxEvent.id).limit(BATCH)))
+
     async def process_due(self) -> int:
-        """Answer and send every due event, oldest first; how many were handled."""
+        """Answer and send every due event, several users at once; how many were handled."""
         handled = 0
-        while True:
-            async with self._sessions() as session:
-                query = select(InboxEvent.id).where(InboxEvent.state.in_(("new", "answered")), InboxEvent.due_at <= self._clock())
-                ids = list(await session.scalars(query.order_by(InboxEvent.id).limit(BATCH)))
-            for row_id in ids:
-                if self._stopping:
-                    return handled
-                await self._handle(row_id)
+        limit = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(row_id: int) -> None:
+            async with limit:
+                if not self._stopping:
+                    await self._handle(row_id)
+
+        while not self._stopping:
+            ids = await self._heads()
+            await asyncio.gather(*(one(row_id) for row_id in ids))
             handled += len(ids)
             if len(ids) < BATCH:
-                return handled
+                break
+        return handled
 
     async def _handle(self, row_id: int) -> None:
-        now = self._clock()
-        async with self._sessions() as session, session.begin():
-            # A lease: whoever moves due_at forward owns the row for LEASE; a crash lets it expire.
-            claimed = await session.execute(
-                update(InboxEvent)
-                .where(InboxEvent.id == row_id, InboxEvent.state.in_(("new", "answered")), InboxEvent.due_at <= now)
-                .values(due_at=now + LEASE)
-            )
-            if not claimed.rowcount:  # type: ignore[attr-defined]
-                return  # another worker has it
+        token = await self._rows.claim(row_id)
+        if token is None:
+            return  # another worker has it
+        try:
+            await self._answer_and_send(row_id, token)
+        except Exception as exc:  # counted as an attempt: no row is retried forever
+            log.exception("inbox event %s: unexpected error", row_id)
+            async with self._sessions() as session:
+                attempts = await session.scalar(select(InboxEvent.attempts).where(InboxEvent.id == row_id)) or 0
+            await self._rows.finish(row_id, token, Outcome(RETRY, f"unexpected {type(exc).__name__}"), attempts, MAX_ATTEMPTS)
+
+    async def _answer_and_send(self, row_id: int, token: str) -> None:
+        async with self._sessions() as session:
             row = await session.get(InboxEvent, row_id)
-            if row is None:
-                return
-            platform, user_id, state = row.platform, row.user_id, row.state
-            replies = _from_json(row.replies or [])
-            event = InboundEvent(platform, row.message_id, user_id, row.kind, row.text)
-        if state == "new":
+        if row is None:
+            return
+        replies = _from_json(row.replies or [])
+        if row.state == "new":
             try:
-                replies = await self._answer(event)
+                replies = await self._answer(InboundEvent(row.platform, row.message_id, row.user_id, row.kind, row.text))
             except Exception:
                 log.exception("inbox event %s: the dialogue failed", row_id)
-                await self._finish(row_id, "failed", "dialogue error")
+                await self._rows.finish(row_id, token, Outcome(FAILED, "dialogue error"), row.attempts, MAX_ATTEMPTS)
                 return
-            async with self._sessions() as session, session.begin():
-                await session.execute(update(InboxEvent).where(InboxEvent.id == row_id).values(state="answered", replies=_to_json(replies)))
-        await self._send(row_id, platform, user_id, replies)
+            if not await self._rows.update_if_ours(row_id, token, state="answered", replies=_to_json(replies)):
+                return
+        outcome = Outcome(SENT)
+        if replies:
+            message = Outgoing(row.platform, row.user_id, replies)
+            outcome = await self._delivery.deliver(message, row.parts_sent, self._rows.progress(row_id, token))
+        if outcome.state not in {SENT, RETRY, LOST}:
+            log.warning("inbox event %s: not sent (%s)", row_id, outcome.reason)
+        await self._rows.finish(row_id, token, outcome, row.attempts, MAX_ATTEMPTS)
 
     async def _answer(self, event: InboundEvent) -> list[Reply]:
         if event.kind == FOLLOW:
@@ -148,40 +195,9 @@ class InboxWorker:
             return [Reply(vi.PLEASE_TYPE)]
         return await self._dialogue.handle(InboundMessage(event.platform, event.user_id, event.text))
 
-    async def _send(self, row_id: int, platform: str, user_id: str, replies: list[Reply]) -> None:
-        sender = self._senders.get(platform)
-        if not replies:
-            await self._finish(row_id, "sent", None)
-            return
-        if sender is None:
-            await self._finish(row_id, "failed", f"{platform} is not configured")
-            return
-        try:
-            await sender.send(user_id, replies)
-        except RetryLaterError as exc:
-            await self._retry(row_id, exc.reason)
-            return
-        except SendError as exc:
-            log.warning("inbox event %s: not sent (%s)", row_id, exc.reason)
-            await self._finish(row_id, "dropped", exc.reason)
-            return
-        await self._finish(row_id, "sent", None)
 
-    async def _retry(self, row_id: int, reason: str) -> None:
-        async with self._sessions() as session, session.begin():
-            row = await session.get(InboxEvent, row_id)
-            if row is None:
-                return
-            row.attempts += 1
-            row.last_error = reason[:255]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.state, row.done_at = "failed", self._clock()
-                log.error("inbox event %s: giving up after %d attempts (%s)", row_id, row.attempts, reason)
-            else:
-                row.due_at = self._clock() + backoff(row.attempts)
-
-    async def _finish(self, row_id: int, state: str, reason: str | None) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(InboxEvent).where(InboxEvent.id == row_id).values(state=state, done_at=self._clock(), last_error=reason)
-            )
+async def accept_events(sessions: SessionFactory, worker: InboxWorker, events: list[InboundEvent], now: datetime) -> None:
+    """Store the events (committed before the webhook answers 200), then wake the worker."""
+    async with sessions() as session, session.begin():
+        await store(session, events, now)
+    worker.wake()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -69,7 +69,16 @@ class Dossier(Base):
     """A dossier from the one-stop system. The applicant fields are personal data."""
 
     __tablename__ = "dossiers"
-    __table_args__ = (Index("ix_dossiers_status_appointment", "status", "appointment_at"),)
+    __table_args__ = (
+        Index("ix_dossiers_status_appointment", "status", "appointment_at"),
+        # The overdue sweep: unfinished dossiers by the appointment in force.
+        Index(
+            "ix_dossiers_open_due",
+            func.coalesce(text("new_appointment_at"), text("appointment_at")),
+            postgresql_where=text("status IN (1, 2, 4)"),
+            sqlite_where=text("status IN (1, 2, 4)"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     procedure_code: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -86,6 +95,10 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None]
     delay_reason: Mapped[str | None] = mapped_column(Text)
     new_appointment_at: Mapped[datetime | None]
+    # When the one-stop system asks for papers (status 5): the date they are due, if it sets one.
+    supplement_due_at: Mapped[datetime | None]
+    # The appointment (in force) the overdue sweep last apologised for: it is not swept again.
+    apologised_for: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -183,7 +196,11 @@ class InboxEvent(Base):
     replies, and sends them (retrying the sending, never the dialogue turn)."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("platform", "message_id"), Index("ix_inbox_state_due", "state", "due_at"))
+    __table_args__ = (
+        UniqueConstraint("platform", "message_id"),
+        Index("ix_inbox_state_due", "state", "due_at"),
+        Index("ix_inbox_user_state", "platform", "user_id", "state"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(191))
@@ -197,6 +214,10 @@ class InboxEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
     replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Parts of the replies already accepted by the platform: a retry sends only the rest.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Who holds the lease (until due_at): finishing checks it is still the same worker.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(255))
 
 
@@ -210,3 +231,51 @@ class PlatformToken(Base):
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Contact(Base):
+    """A platform user: when they last wrote (the platforms' window rules need it) and
+    whether they can still be reached (blocked, left, inactive)."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    last_inbound_at: Mapped[datetime | None]
+    # Set when the platform says the user cannot be reached; a new message from them clears it.
+    unreachable_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(255))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A notice the bot sends on its own (result ready, apology …), one per (dossier, follower,
+    kind, appointment date): ``dedupe_key`` is unique, so a rule that fires twice adds nothing.
+
+    ``data`` is the dossier's facts at the moment of the change (no name, phone or ID number);
+    the text is rendered from it when the notice is sent. ``due_at`` doubles as the lease while
+    a dispatcher holds the row (``lease_token`` says which one)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(191), unique=True)
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="SET NULL"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # pending → sent; or failed (gave up, or the user cannot be reached) / undeliverable
+    # (outside the platform's window with no template: an officer should call) / cancelled.
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    # How it went out: cs / template / zns (Zalo), update / tag (Messenger).
+    via: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]

@@ -8,7 +8,9 @@ token, give up on this message (outside the window, user unreachable, bad reques
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
 from bot.messages import Reply
@@ -58,5 +60,52 @@ class BadRequestError(SendError):
     """The platform refused the message itself (final: a bug to look at)."""
 
 
+class PausedError(SendError):
+    """The platform's token is dead (refresh failed, Zalo -14014, Messenger 190): nothing can be
+    sent until an administrator fixes it. Messages wait; they are not dropped."""
+
+
+# Every platform call gives up after this long, well within a row's lease (bot/delivery.py).
+HTTP_TIMEOUT = timedelta(seconds=10)
+# Why a message is sent: an answer to the user's message, or a notice the bot starts.
+RESPONSE = "response"
+NOTICE = "notice"
+
+
+@dataclass(frozen=True)
+class Template:
+    """An approved template message for a notice outside the free-form window."""
+
+    kind: str  # the notice kind (supplement, ready, apology …), which picks the template id
+    data: Mapping[str, str] = field(default_factory=dict)
+    phone: str | None = None  # Zalo: by phone (ZNS) when known, else by user id
+    tracking_id: str = ""  # the platform's dedupe key where it has one (Zalo ZNS)
+
+
 class Sender(Protocol):
-    async def send(self, user_id: str, replies: list[Reply]) -> None: ...
+    """One platform's outbound side; :mod:`bot.delivery` decides what to send and when."""
+
+    # Free-form messages are allowed this long after the user's last message.
+    window: timedelta
+
+    def parts(self, replies: list[Reply]) -> list[Reply]:
+        """The messages ``replies`` become on this platform, in order (split, numbered)."""
+        ...
+
+    async def send_part(self, user_id: str, part: Reply, purpose: str, outside_window: bool = False) -> None:
+        """Send one part; ``outside_window`` asks for the platform's tagged form (Messenger)."""
+        ...
+
+    def can_tag(self) -> bool:
+        """Whether free-form notices may go out after the window (Messenger's ACCOUNT_UPDATE tag)."""
+        ...
+
+    def has_template(self, kind: str) -> bool: ...
+
+    async def send_template(self, user_id: str, template: Template) -> str:
+        """Send an approved template; the route it took (``template`` or ``zns``)."""
+        ...
+
+
+# A webhook hands its verified events to this (the inbox stores them before the 200).
+Accept = Callable[[list[InboundEvent]], Awaitable[None]]

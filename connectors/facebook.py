@@ -6,29 +6,36 @@ the raw bytes (re-serialising would break Vietnamese) in constant time before pa
 Every event of every entry is read; echoes are ignored; quick replies, postbacks and
 ``m.me?ref=`` referrals deliver their payload like a button.
 
-Outbound: ``POST {graph}/me/messages`` with ``messaging_type: RESPONSE``; choices become
-quick replies (at most 13, titles at most 20 characters) on the last message.
+Outbound: ``POST {graph}/me/messages``; choices become quick replies (at most 13, titles at
+most 20 characters) on the last message. ``messaging_type`` is ``RESPONSE`` for answers,
+``UPDATE`` for notices within 24 hours of the user's last message, and after that
+``MESSAGE_TAG`` with ``tag: ACCOUNT_UPDATE`` (a non-promotional change to an application's
+status — what every notice of ours is).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from bot.config import FacebookSettings
 from bot.messages import Reply, split_reply
-from bot.runtime import RUNTIME
 from connectors.base import (
+    NOTICE,
     PAYLOAD,
     TEXT,
     UNSUPPORTED,
+    Accept,
     BadRequestError,
     InboundEvent,
     OutsideWindowError,
     RetryLaterError,
+    Template,
     TokenExpiredError,
     UnreachableError,
 )
@@ -39,6 +46,7 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
 MAX_BODY = 5 * 1024 * 1024  # a batch may hold up to 1,000 events
+WINDOW = timedelta(hours=24)
 
 
 def signature(raw: bytes, app_secret: str) -> str:
@@ -92,21 +100,39 @@ def parse(body: Any) -> list[InboundEvent]:
 
 
 class GraphClient:
+    window = WINDOW
+
     def __init__(self, http: aiohttp.ClientSession, graph_base: str, page_access_token: str) -> None:
         self._http = http
         self._url = f"{graph_base.rstrip('/')}/me/messages"
         self._token = page_access_token
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
+    def parts(self, replies: list[Reply]) -> list[Reply]:
         parts = [part for reply in replies for part in split_reply(reply)]
-        for i, part in enumerate(parts):
-            message: dict[str, Any] = {"text": part.text}
-            buttons = part.buttons if i == len(parts) - 1 else ()
-            if buttons:
-                message["quick_replies"] = [
-                    {"content_type": "text", "title": b.title[:MAX_TITLE], "payload": b.payload} for b in buttons[:MAX_QUICK_REPLIES]
-                ]
-            await self._post({"messaging_type": "RESPONSE", "recipient": {"id": user_id}, "message": message})
+        # Quick replies only on the last message: they vanish once another message arrives.
+        return [part if i == len(parts) - 1 else Reply(part.text) for i, part in enumerate(parts)]
+
+    async def send_part(self, user_id: str, part: Reply, purpose: str, outside_window: bool = False) -> None:
+        message: dict[str, Any] = {"text": part.text}
+        if part.buttons:
+            message["quick_replies"] = [
+                {"content_type": "text", "title": b.title[:MAX_TITLE], "payload": b.payload} for b in part.buttons[:MAX_QUICK_REPLIES]
+            ]
+        body: dict[str, Any] = {"messaging_type": "RESPONSE", "recipient": {"id": user_id}, "message": message}
+        if purpose == NOTICE:
+            body["messaging_type"] = "MESSAGE_TAG" if outside_window else "UPDATE"
+            if outside_window:
+                body["tag"] = "ACCOUNT_UPDATE"
+        await self._post(body)
+
+    def can_tag(self) -> bool:
+        return True
+
+    def has_template(self, kind: str) -> bool:
+        return False  # utility templates: open beta in Vietnam, send body unconfirmed; the tag covers notices
+
+    async def send_template(self, user_id: str, template: Template) -> str:
+        raise OutsideWindowError("messenger templates are not configured")
 
     async def _post(self, body: dict[str, Any]) -> None:
         try:
@@ -134,27 +160,23 @@ class GraphClient:
         raise BadRequestError(reason)
 
 
-async def handshake(request: web.Request) -> web.Response:
-    """Meta's subscription check: echo the challenge when the verify token matches."""
-    facebook = request.app[RUNTIME].settings.facebook
-    if facebook is None:
-        return json_error(404, "facebook is not configured")
-    query = request.query
-    token = query.get("hub.verify_token", "")
-    if query.get("hub.mode") != "subscribe" or not hmac.compare_digest(token.encode(), facebook.verify_token.encode()):
-        return json_error(403, "verify token mismatch")
-    return web.Response(text=query.get("hub.challenge", ""))
+def add_routes(app: web.Application, facebook: FacebookSettings | None, accept: Accept) -> None:
+    async def handshake(request: web.Request) -> web.Response:
+        """Meta's subscription check: echo the challenge when the verify token matches."""
+        if facebook is None:
+            return json_error(404, "facebook is not configured")
+        query = request.query
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") != "subscribe" or not hmac.compare_digest(token.encode(), facebook.verify_token.encode()):
+            return json_error(403, "verify token mismatch")
+        return web.Response(text=query.get("hub.challenge", ""))
 
+    async def webhook(request: web.Request) -> web.Response:
+        """Verify, store every event of the batch, then answer 200 (the worker replies)."""
+        if facebook is None:
+            return json_error(404, "facebook is not configured")
+        header = request.headers.get(SIGNATURE_HEADER)
+        return await receive(request, MAX_BODY, lambda raw: verify(raw, header, facebook.app_secret), parse, accept)
 
-async def webhook(request: web.Request) -> web.Response:
-    """Verify, store every event of the batch, then answer 200 (the worker replies)."""
-    facebook = request.app[RUNTIME].settings.facebook
-    if facebook is None:
-        return json_error(404, "facebook is not configured")
-    header = request.headers.get(SIGNATURE_HEADER)
-    return await receive(request, MAX_BODY, lambda raw: verify(raw, header, facebook.app_secret), parse)
-
-
-def add_routes(app: web.Application) -> None:
     app.router.add_get("/webhooks/facebook", handshake)
     app.router.add_post("/webhooks/facebook", webhook)

@@ -9,24 +9,19 @@ from typing import Any
 from aiohttp import web
 
 from bot.http_body import BodyTooLargeError, read_body
-from bot.inbox import store
-from bot.runtime import RUNTIME, Runtime
-from connectors.base import InboundEvent
+from connectors.base import Accept, InboundEvent
 
 
 def json_error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-async def accept(runtime: Runtime, events: list[InboundEvent]) -> None:
-    """Store the events (committed before the webhook answers 200), then wake the worker."""
-    async with runtime.sessions() as session, session.begin():
-        await store(session, events, runtime.clock())
-    runtime.worker.wake()
-
-
 async def receive(
-    request: web.Request, limit: int, verify: Callable[[bytes], str | None], parse: Callable[[Any], list[InboundEvent]]
+    request: web.Request,
+    limit: int,
+    verify: Callable[[bytes], str | None],
+    parse: Callable[[Any], list[InboundEvent]],
+    accept: Accept,
 ) -> web.Response:
     """A webhook's common path: the body (with a limit), its signature, then every event stored
     before the 200 (401 when the signature fails, 413 too large, 400 not JSON)."""
@@ -41,5 +36,5 @@ async def receive(
         body = json.loads(raw)
     except ValueError:
         return json_error(400, "body must be JSON")
-    await accept(request.app[RUNTIME], parse(body))
+    await accept(parse(body))
     return web.json_response({"status": "ok"})

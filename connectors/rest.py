@@ -7,18 +7,19 @@ Request ``{"sender": "...", "message": "..."}``; answer a JSON list of
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from bot.http_body import BodyTooLargeError, read_body
 from bot.messages import InboundMessage, Reply
-from bot.runtime import RUNTIME
 from connectors.http import json_error
 
 PLATFORM = "rest"
 MAX_BODY = 64 * 1024
 MAX_SENDER = 128
+Handle = Callable[[InboundMessage], Awaitable[list[Reply]]]
 
 
 def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:
     return item
 
 
-async def webhook(request: web.Request) -> web.Response:
+async def _webhook(request: web.Request, handle: Handle) -> web.Response:
     try:
         raw = await read_body(request, MAX_BODY)
     except BodyTooLargeError as exc:
@@ -44,10 +45,14 @@ async def webhook(request: web.Request) -> web.Response:
         return json_error(400, f"'sender' must be a non-empty string of at most {MAX_SENDER} characters")
     if not isinstance(message, str):
         return json_error(400, "'message' must be a string")
-    runtime = request.app[RUNTIME]
-    replies = await runtime.dialogue.handle(InboundMessage(PLATFORM, sender, message))
+    replies = await handle(InboundMessage(PLATFORM, sender, message))
     return web.json_response([_reply_json(sender, r) for r in replies], dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-def add_routes(app: web.Application) -> None:
+def add_routes(app: web.Application, handle: Handle) -> None:
+    """``handle`` answers one message (the dialogue), given when the routes are registered."""
+
+    async def webhook(request: web.Request) -> web.Response:
+        return await _webhook(request, handle)
+
     app.router.add_post("/webhooks/rest/webhook", webhook)

@@ -9,6 +9,10 @@ with the OA id instead of the app id: both are accepted (the secret key is what 
 Outbound: ``POST {api}/v3.0/oa/message/cs`` with the ``access_token`` header; errors come as
 HTTP 200 with a non-zero ``error`` and are mapped to :mod:`connectors.base`. Zalo shows no
 buttons in consultation messages: choices go out as numbered lines, answered with a digit.
+Consultation messages are allowed for 7 days after the user's last interaction; after that a
+notice needs an approved template (``ZALO_TEMPLATE_<KIND>``): by phone through the business
+API (former ZNS, with ``tracking_id`` so that Zalo drops a repeated send) when the dossier has
+a phone, else by user id.
 """
 
 from __future__ import annotations
@@ -16,22 +20,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from bot.config import ZaloSettings
 from bot.messages import Reply, split_reply
-from bot.runtime import RUNTIME
 from connectors.base import (
     FOLLOW,
     TEXT,
     UNFOLLOW,
     UNSUPPORTED,
+    Accept,
     BadRequestError,
     InboundEvent,
     OutsideWindowError,
     RetryLaterError,
+    Template,
     TokenExpiredError,
     UnreachableError,
 )
@@ -44,7 +52,8 @@ MAX_AGE_MS = 5 * 60 * 1000
 MAX_BODY = 1024 * 1024
 _UNSUPPORTED = {"user_send_image", "user_send_sticker", "user_send_gif", "user_send_file", "user_send_audio", "user_send_video"}
 _UNSUPPORTED |= {"user_send_location", "user_send_link", "user_send_business_card"}
-_RETRY = {-32, -234}  # rate limit; quiet hours (22:00–06:00)
+WINDOW = timedelta(days=7)
+_RETRY = {-32, -234, -133}  # rate limit; quiet hours (22:00–06:00: -234 OA, -133 ZNS)
 _TOKEN = {-216, -220}
 _WINDOW = {-230, -232}
 _UNREACHABLE = {-213, -217, -227, -244}
@@ -112,28 +121,58 @@ def numbered(reply: Reply) -> Reply:
 
 
 class ZaloClient:
-    def __init__(self, http: aiohttp.ClientSession, api_base: str, tokens: ZaloTokens) -> None:
+    window = WINDOW
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        api_base: str,
+        tokens: ZaloTokens,
+        business_api_base: str = "https://business.openapi.zalo.me",
+        templates: Mapping[str, str] | None = None,
+    ) -> None:
         self._http = http
-        self._url = f"{api_base.rstrip('/')}/v3.0/oa/message/cs"
+        self._cs_url = f"{api_base.rstrip('/')}/v3.0/oa/message/cs"
+        self._template_url = f"{api_base.rstrip('/')}/v3.0/oa/message/template"
+        self._zns_url = f"{business_api_base.rstrip('/')}/message/template"
         self._tokens = tokens
+        self._templates = dict(templates or {})
 
-    async def send(self, user_id: str, replies: list[Reply]) -> None:
-        for reply in replies:
-            for part in split_reply(numbered(reply)):
-                await self._send_text(user_id, part.text)
+    def parts(self, replies: list[Reply]) -> list[Reply]:
+        return [part for reply in replies for part in split_reply(numbered(reply))]
 
-    async def _send_text(self, user_id: str, text: str) -> None:
-        """One message; an expired token is refreshed once and the message sent again."""
+    async def send_part(self, user_id: str, part: Reply, purpose: str, outside_window: bool = False) -> None:
+        await self._call(self._cs_url, {"recipient": {"user_id": user_id}, "message": {"text": part.text}})
+
+    def can_tag(self) -> bool:
+        return False
+
+    def has_template(self, kind: str) -> bool:
+        return kind in self._templates
+
+    async def send_template(self, user_id: str, template: Template) -> str:
+        template_id = self._templates.get(template.kind)
+        if template_id is None:
+            raise OutsideWindowError(f"no zalo template for {template.kind}")
+        data = dict(template.data)
+        if template.phone:
+            body = {"phone": "84" + template.phone.removeprefix("0"), "template_id": template_id, "template_data": data}
+            await self._call(self._zns_url, {**body, "tracking_id": template.tracking_id[:48]})
+            return "zns"
+        await self._call(self._template_url, {"user_id": user_id, "template_id": template_id, "template_data": data})
+        return "template"
+
+    async def _call(self, url: str, body: dict[str, Any]) -> None:
+        """One request; an expired token is refreshed once and the request sent again."""
         token = await self._tokens.access_token()
         try:
-            await self._post(user_id, text, token)
+            await self._post(url, body, token)
         except TokenExpiredError:
-            await self._post(user_id, text, await self._tokens.refresh(token))
+            await self._post(url, body, await self._tokens.refresh(token))
 
-    async def _post(self, user_id: str, text: str, token: str) -> None:
-        body = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+    async def _post(self, url: str, body: dict[str, Any], token: str) -> None:
         try:
-            async with self._http.post(self._url, json=body, headers={"access_token": token}) as resp:
+            async with self._http.post(url, json=body, headers={"access_token": token}) as resp:
                 if resp.status == 429 or resp.status >= 500:
                     raise RetryLaterError(f"zalo http {resp.status}")
                 answer = await resp.json(content_type=None)
@@ -156,15 +195,12 @@ class ZaloClient:
         raise BadRequestError(reason)
 
 
-async def webhook(request: web.Request) -> web.Response:
-    """Verify, store every event, then answer 200 (the worker replies)."""
-    runtime = request.app[RUNTIME]
-    zalo = runtime.settings.zalo
-    if zalo is None:
-        return json_error(404, "zalo is not configured")
-    header, now_ms = request.headers.get(SIGNATURE_HEADER), int(runtime.clock().timestamp() * 1000)
-    return await receive(request, MAX_BODY, lambda raw: verify(raw, header, zalo.app_id, zalo.oa_secret_key, now_ms), parse)
+def add_routes(app: web.Application, zalo: ZaloSettings | None, clock: Callable[[], datetime], accept: Accept) -> None:
+    async def webhook(request: web.Request) -> web.Response:
+        """Verify, store every event, then answer 200 (the worker replies)."""
+        if zalo is None:
+            return json_error(404, "zalo is not configured")
+        header, now_ms = request.headers.get(SIGNATURE_HEADER), int(clock().timestamp() * 1000)
+        return await receive(request, MAX_BODY, lambda raw: verify(raw, header, zalo.app_id, zalo.oa_secret_key, now_ms), parse, accept)
 
-
-def add_routes(app: web.Application) -> None:
     app.router.add_post("/webhooks/zalo", webhook)

@@ -32,10 +32,10 @@ async def _push(client: Client, body: bytes, signature: str | None = None) -> tu
 
 async def test_a_signed_batch_is_applied_once(api: Client) -> None:
     body = json.dumps([GOOD, {**GOOD, "code": "000.00.31.H26-261101-0102"}]).encode()
-    assert await _push(api, body) == (200, {"inserted": 2, "updated": 0, "unchanged": 0})
-    assert await _push(api, body) == (200, {"inserted": 0, "updated": 0, "unchanged": 2})
+    assert await _push(api, body) == (200, {"inserted": 2, "updated": 0, "unchanged": 0, "notices": 0})
+    assert await _push(api, body) == (200, {"inserted": 0, "updated": 0, "unchanged": 2, "notices": 0})
     moved = json.dumps({"dossiers": [{**GOOD, "status": 9, "finished_at": "2026-11-02"}]}).encode()
-    assert await _push(api, moved) == (200, {"inserted": 0, "updated": 1, "unchanged": 0})
+    assert await _push(api, moved) == (200, {"inserted": 0, "updated": 1, "unchanged": 0, "notices": 0})
 
 
 @pytest.mark.parametrize("signature", ["", "sha256=" + "0" * 64, "sha1=abc", sign(b"other body", SECRET), sign(b"[]", "t" * 40)])

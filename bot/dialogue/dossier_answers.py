@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.catalog.records import AgencyRecord, ProcedureRecord
-from bot.dialogue.formatting import VIETNAM, vn_datetime
-from bot.dialogue.procedure_answers import hotline
+from bot.formatting import VIETNAM, hotline, vn_datetime
 from bot.models import Dossier
 from bot.texts import vi
 

@@ -18,14 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.catalogue import Catalogue
 from bot.dialogue.context import Context
 from bot.dialogue.dossier_answers import dates_text, status_text
-from bot.dialogue.payloads import make_payload
-from bot.dialogue.procedure_answers import hotline
 from bot.dossiers import access
 from bot.dossiers.receipt import is_genuine
-from bot.dossiers.satisfaction import rating_buttons
 from bot.dossiers.store import find_dossier
+from bot.formatting import hotline
 from bot.messages import Button, Reply
 from bot.models import Dossier
+from bot.payloads import make_payload, rating_buttons
 from bot.texts import vi
 from nlu.vietnamese import fold
 

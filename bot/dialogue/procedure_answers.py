@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
-from bot.dialogue.payloads import make_payload
+from bot.formatting import hotline
 from bot.messages import Button, Reply
+from bot.payloads import make_payload
 from bot.texts import vi
 
 # Intent → the button that asks for it; the order is the order of the buttons.
@@ -23,10 +24,6 @@ FIELD_BUTTONS = {
 }
 FIELD_INTENTS = frozenset(FIELD_BUTTONS)
 OVERVIEW = "procedure_overview"
-
-
-def hotline(office: AgencyRecord) -> str:
-    return office.hotline or vi.NO_HOTLINE
 
 
 def field_buttons(procedure: ProcedureRecord, skip: str | None = None) -> tuple[Button, ...]:

@@ -20,9 +20,10 @@ from bot.catalog.catalogue import Catalogue
 from bot.catalog.records import ProcedureRecord
 from bot.dialogue.context import Context
 from bot.dialogue.fields import asked_fields, is_follow_up
-from bot.dialogue.payloads import make_payload
-from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons, hotline
+from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons
+from bot.formatting import hotline
 from bot.messages import Button, Reply
+from bot.payloads import make_payload
 from bot.texts import vi
 from nlu.parse import Parse
 from nlu.vietnamese import fold

@@ -14,15 +14,15 @@ from bot.db import SessionFactory
 from bot.dialogue.context import Context, load_context, save_context
 from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTurn, Who, digits_in, wants_details
 from bot.dialogue.fields import asked_fields
-from bot.dialogue.formatting import VIETNAM
-from bot.dialogue.payloads import parse_payload
-from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, hotline
+from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
 from bot.dossiers.receipt import FOLLOW_INTENT
-from bot.dossiers.satisfaction import RATE_INTENT, add_comment, add_feedback, add_rating, parse_score, rating_buttons
+from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, surveyed_code
 from bot.dossiers.stats import compute, previous_month, render
 from bot.dossiers.store import find_dossier
+from bot.formatting import VIETNAM, hotline
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
+from bot.payloads import RATE_INTENT, parse_payload, parse_score, rating_buttons
 from bot.texts import vi
 from nlu.dossier_codes import is_dossier_code, normalize_code
 from nlu.parse import Parse
@@ -158,11 +158,14 @@ class Dialogue:
         self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who
     ) -> Reply | None:
         """A rating (button), or the comment that follows it; ``None`` otherwise."""
-        if parse.source == "payload" and parse.intent == RATE_INTENT:
-            score = parse_score(parse.first("score"))
+        survey = None
+        if parse.source != "payload" and parse_score(text.strip()) is not None and not context.extra.get(OPTIONS):
+            survey = await surveyed_code(session, who.platform, who.user_id, now)  # a bare digit answering the survey
+        if survey is not None or (parse.source == "payload" and parse.intent == RATE_INTENT):
+            score = parse_score(text.strip()) if survey is not None else parse_score(parse.first("score"))
             if score is None:
                 return Reply(vi.RATING_INVALID)
-            code = parse.first("code")
+            code = survey or parse.first("code")
             dossier = await find_dossier(session, code) if code else None
             context.extra[RATING] = await add_rating(session, score, dossier, self._office.code, who.platform, who.user_id, now)
             context.pending_intent = COMMENT

@@ -14,13 +14,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
+from bot.config import Settings
+from bot.db import SessionFactory
 from bot.dossiers.importer import check_rows, import_checked
 from bot.http_body import BodyTooLargeError, read_body
-from bot.runtime import RUNTIME
+from bot.notify.outbox import policy_of
 
 SIGNATURE_HEADER = "X-Signature-256"
 MAX_BODY = 10 * 1024 * 1024
@@ -36,9 +39,8 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-async def push_dossiers(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    secret = runtime.settings.dossier_api_secret
+async def push_dossiers(request: web.Request, settings: Settings, sessions: SessionFactory) -> web.Response:
+    secret = settings.dossier_api_secret
     if not secret:
         return _error(403, "the dossier API is closed: DOSSIER_API_SECRET is not set")
     try:
@@ -58,14 +60,24 @@ async def push_dossiers(request: web.Request) -> web.Response:
     if len(records) > MAX_RECORDS:
         return _error(413, f"at most {MAX_RECORDS} records per batch")
     checked = check_rows(list(enumerate(records)), where="record")
-    async with runtime.sessions() as session, session.begin():
-        report = await import_checked(session, checked)
-    counts = {"inserted": report.counts.inserted, "updated": report.counts.updated, "unchanged": report.counts.unchanged}
+    async with sessions() as session, session.begin():
+        report = await import_checked(session, checked, policy_of(settings))
+    counts = {
+        "inserted": report.counts.inserted,
+        "updated": report.counts.updated,
+        "unchanged": report.counts.unchanged,
+        "notices": report.notices,
+    }
     if report.rejected:
         errors = [{"index": index, "error": reason} for index, reason in report.rejected]
         return _error(422, f"{len(errors)} of {len(records)} records rejected; the others were applied", **counts, errors=errors)
     return web.json_response(counts)
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/dossiers", push_dossiers)
+def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory]) -> None:
+    """``sessions`` gives the runtime's session factory (opened when the app starts)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return await push_dossiers(request, settings, sessions())
+
+    app.router.add_post("/api/dossiers", handler)

@@ -19,6 +19,7 @@ from bot.dossiers.receipt import follow_payload, write_qr
 from bot.dossiers.records import VIETNAM
 from bot.dossiers.stats import compute, render
 from bot.dossiers.store import find_dossier
+from bot.notify.outbox import policy_of
 from bot.texts import vi
 from nlu.dossier_codes import is_dossier_code, normalize_code
 
@@ -32,7 +33,7 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
         print(f"Not imported: {exc}", file=sys.stderr)
         return 2
     async with command_session(settings.database_url) as session:
-        report = await import_checked(session, checked)
+        report = await import_checked(session, checked, policy_of(settings))
     first, *rejected = report.lines()
     print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
     for line in rejected:

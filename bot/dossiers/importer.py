@@ -21,6 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dossiers.records import DossierRecord, RecordError, parse_record
 from bot.dossiers.store import UpsertCounts, upsert_dossiers
+from bot.models import utcnow
+from bot.notify.outbox import record_changes
+from bot.notify.rules import Policy
 
 KEYS = (
     "code", "procedure_code", "agency_code", "applicant_name", "applicant_phone", "applicant_id_number", "received_at",
@@ -44,9 +47,10 @@ class Checked:
 class ImportReport:
     counts: UpsertCounts
     rejected: list[tuple[int, str]]
+    notices: int = 0  # outbox rows the changes earned
 
     def lines(self, where: str = "line") -> list[str]:
-        summary = f"{self.counts}, rejected {len(self.rejected)}"
+        summary = f"{self.counts}, rejected {len(self.rejected)}, notices {self.notices}"
         return [summary, *(f"{where} {number}: {reason}" for number, reason in self.rejected)]
 
 
@@ -117,5 +121,8 @@ def check_rows(rows: Iterator[tuple[int, Any]] | list[tuple[int, Any]], where: s
     return checked
 
 
-async def import_checked(session: AsyncSession, checked: Checked) -> ImportReport:
-    return ImportReport(await upsert_dossiers(session, checked.records), checked.rejected)
+async def import_checked(session: AsyncSession, checked: Checked, policy: Policy) -> ImportReport:
+    """Upsert the records and add the notices their changes earn, in the caller's transaction."""
+    counts = await upsert_dossiers(session, checked.records)
+    notices = await record_changes(session, counts.changes, policy, utcnow())
+    return ImportReport(counts, checked.rejected, notices)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import segno
 
-from bot.dialogue.payloads import make_payload
+from bot.payloads import make_payload
 
 FOLLOW_INTENT = "follow"
 

@@ -34,7 +34,7 @@ STATUS_BY_NAME = {
     for name in names
 }
 FINISHED = frozenset({9, 10})
-DATE_FIELDS = ("received_at", "appointment_at", "finished_at", "returned_at", "new_appointment_at")
+DATE_FIELDS = ("received_at", "appointment_at", "finished_at", "returned_at", "new_appointment_at", "supplement_due_at")
 
 
 class RecordError(ValueError):
@@ -57,6 +57,7 @@ class DossierRecord:
     channel: int | None = None
     delay_reason: str | None = None
     new_appointment_at: datetime | None = None
+    supplement_due_at: datetime | None = None
 
 
 def parse_instant(raw: Any, key: str) -> datetime | None:

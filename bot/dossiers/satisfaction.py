@@ -2,32 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue.payloads import make_payload
-from bot.messages import Button
-from bot.models import Dossier, FeedbackMessage, Rating
-from bot.texts import vi
+from bot.models import Dossier, FeedbackMessage, OutboxMessage, Rating
 
-RATE_INTENT = "rate"
 MAX_TEXT = 2000
-
-
-def rating_buttons(code: str | None = None) -> tuple[Button, ...]:
-    extra = {"code": code} if code else {}
-    # In score order: on platforms without buttons "3" typed is the score 3.
-    return tuple(Button(vi.RATING_LABELS[score], make_payload(RATE_INTENT, score=str(score), **extra)) for score in range(1, 6))
-
-
-def parse_score(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdigit() and 1 <= int(raw) <= 5 else None
 
 
 async def add_rating(
     session: AsyncSession, score: int, dossier: Dossier | None, agency_code: str, platform: str, user_id: str, now: datetime
 ) -> int:
+    """Record a rating; about a dossier, one per dossier and user (a second one replaces the score)."""
+    if dossier is not None:
+        query = select(Rating).where(Rating.dossier_id == dossier.id, Rating.platform == platform, Rating.user_id == user_id)
+        existing = await session.scalar(query.limit(1))
+        if existing is not None:
+            existing.score, existing.created_at = score, now
+            return existing.id
     rating = Rating(
         dossier_id=dossier.id if dossier else None,
         agency_code=dossier.agency_code if dossier and dossier.agency_code else agency_code,
@@ -51,3 +45,29 @@ async def add_comment(session: AsyncSession, rating_id: int, text: str) -> bool:
 
 async def add_feedback(session: AsyncSession, platform: str, user_id: str, text: str, now: datetime) -> None:
     session.add(FeedbackMessage(platform=platform, user_id=user_id, text=text[:MAX_TEXT], created_at=now))
+
+
+SURVEY_ANSWER_WINDOW = timedelta(days=7)
+
+
+async def surveyed_code(session: AsyncSession, platform: str, user_id: str, now: datetime) -> str | None:
+    """The dossier of the satisfaction question last sent to this user and not yet answered:
+    on Zalo the choices are numbered lines, so a bare "4" a day later is its answer."""
+    query = (
+        select(Dossier.code, Dossier.id)
+        .join(OutboxMessage, OutboxMessage.dossier_id == Dossier.id)
+        .where(
+            OutboxMessage.platform == platform,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind == "survey",
+            OutboxMessage.state == "sent",
+            OutboxMessage.done_at > now - SURVEY_ANSWER_WINDOW,
+        )
+        .order_by(OutboxMessage.done_at.desc())
+        .limit(1)
+    )
+    found = (await session.execute(query)).first()
+    if found is None:
+        return None
+    rated = select(Rating.id).where(Rating.dossier_id == found.id, Rating.platform == platform, Rating.user_id == user_id)
+    return None if await session.scalar(rated.limit(1)) is not None else str(found.code)

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue.formatting import vn_date, vn_number, vn_percent
 from bot.dossiers.records import CHANNELS, FINISHED, VIETNAM
+from bot.formatting import vn_date, vn_number, vn_percent
 from bot.models import Dossier, Rating
 from bot.texts import vi
 

@@ -9,7 +9,7 @@ notifications are made from. 100,000 rows take seconds, not minutes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dossiers.records import DossierRecord
 from bot.models import Dossier, DossierEvent, utcnow
+from bot.notify.outbox import facts_of
+from bot.notify.rules import Change
 
 # Changes a citizen may need to hear about, recorded as events.
 _TRACKED = ("status", "appointment_at", "new_appointment_at")
@@ -30,6 +32,8 @@ class UpsertCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Changes of existing dossiers (new ones have no followers yet): what notices are made from.
+    changes: list[Change] = field(default_factory=list, repr=False)
 
     def __str__(self) -> str:
         return f"inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}"
@@ -62,6 +66,8 @@ async def _upsert_chunk(session: AsyncSession, records: Sequence[DossierRecord],
             counts.unchanged += 1
             continue
         events += [_event(row.id, key, getattr(row, key), changed[key], now) for key in _TRACKED if key in changed]
+        if any(key in changed for key in _TRACKED):
+            counts.changes.append(Change(facts_of(row), facts_of(_Row(row.id, values))))
         changes.append({"id": row.id, **values, "updated_at": now})
         counts.updated += 1
     if new:
@@ -76,6 +82,14 @@ async def _upsert_chunk(session: AsyncSession, records: Sequence[DossierRecord],
         await session.execute(update(Dossier), changes)
     if events:
         await session.execute(insert(DossierEvent), events)
+
+
+class _Row:
+    """A record's values with an id, read like a dossier row by :func:`facts_of`."""
+
+    def __init__(self, dossier_id: int, values: dict[str, Any]) -> None:
+        self.id = dossier_id
+        self.__dict__.update(values)
 
 
 def _event(dossier_id: int, kind: str, old: object, new: object, now: datetime) -> dict[str, Any]:

@@ -209,3 +209,66 @@ RATING_LABELS = {5: "5 - Rất hài lòng", 4: "4 - Hài lòng", 3: "3 - Bình t
 RATING_THANKS = "Dạ, em cảm ơn anh/chị đã đánh giá {score}/5. Nếu muốn, anh/chị nhắn thêm góp ý để bộ phận một cửa phục vụ tốt hơn ạ."
 RATING_COMMENT_THANKS = "Dạ, em đã chuyển góp ý của anh/chị đến cán bộ một cửa. Em cảm ơn anh/chị ạ."
 RATING_INVALID = "Dạ, điểm đánh giá là một số từ 1 đến 5 ạ."
+
+# --- notices the bot sends on its own (formal register: Ông/Bà) ------------------------------
+NOTICE_GREETING = "Kính gửi Ông/Bà,\n"
+NOTICE_FOOTER = "\n(Để dừng nhận thông báo về hồ sơ này, Ông/Bà nhắn “hủy theo dõi {code}”.)"
+NOTICE_PROCEDURE = " ({procedure})"
+NOTICE_RECEIVED = "{agency} đã tiếp nhận hồ sơ {code}{procedure}.\n• Ngày hẹn trả kết quả: {appointment}\nChúng tôi sẽ nhắn tin khi hồ sơ có kết quả hoặc cần bổ sung giấy tờ."
+NOTICE_SUPPLEMENT = (
+    "Hồ sơ {code}{procedure} cần bổ sung giấy tờ để được tiếp tục giải quyết.\n"
+    "• Giấy tờ cần bổ sung: {papers}\n"
+    "• Hạn bổ sung: {due}\n"
+    "• Nơi nộp bổ sung: {place}\n"
+    "Cần hỗ trợ, Ông/Bà vui lòng gọi đường dây nóng {hotline}."
+)
+SUPPLEMENT_PAPERS_UNKNOWN = "cán bộ một cửa sẽ hướng dẫn cụ thể khi Ông/Bà liên hệ"
+SUPPLEMENT_DUE_UNKNOWN = "chưa ghi trên hệ thống; Ông/Bà vui lòng bổ sung sớm để hồ sơ được giải quyết đúng hẹn"
+SUPPLEMENT_PLACE_ONLINE = "trên Cổng Dịch vụ công (mục hồ sơ của Ông/Bà) hoặc trực tiếp tại {office}"
+NOTICE_PAYMENT = (
+    "Hồ sơ {code}{procedure} đang chờ Ông/Bà thực hiện nghĩa vụ tài chính (nộp thuế, phí, lệ phí) để được tiếp tục giải quyết.{note}\n"
+    "Ông/Bà nộp theo số tiền ghi trên thông báo của cơ quan thuế hoặc cơ quan giải quyết: trực tuyến trên Cổng Dịch vụ công quốc gia "
+    "(mục thanh toán trực tuyến), qua ngân hàng, hoặc trực tiếp tại {office}. Ông/Bà vui lòng giữ chứng từ nộp tiền để đối chiếu.\n"
+    "Cần hỗ trợ, Ông/Bà vui lòng gọi đường dây nóng {hotline}."
+)
+NOTICE_NOTE = "\n• Nội dung: {note}"
+NOTICE_READY = (
+    "Hồ sơ {code}{procedure} đã có kết quả.\n"
+    "• Nơi nhận: {office}\n"
+    "• Giờ làm việc: {hours}\n"
+    "Khi đến nhận, Ông/Bà vui lòng mang theo giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng giấy tờ tùy thân."
+)
+NOTICE_READY_BY_POST = (
+    "Hồ sơ {code}{procedure} đã có kết quả. Kết quả sẽ được gửi qua bưu chính công ích đến địa chỉ Ông/Bà đã đăng ký; "
+    "nhân viên bưu điện sẽ liên hệ trước khi giao."
+)
+NOTICE_RETURNED = "Kết quả hồ sơ {code}{procedure} đã được trả cho Ông/Bà. {agency} trân trọng cảm ơn Ông/Bà đã sử dụng dịch vụ."
+NOTICE_SURVEY = (
+    "Để phục vụ người dân ngày càng tốt hơn, {agency} mong Ông/Bà dành ít phút đánh giá mức độ hài lòng "
+    "khi giải quyết hồ sơ {code} (từ 1 đến 5 điểm):"
+)
+NOTICE_REFUSED = "Hồ sơ {code}{procedure} không được tiếp nhận.\n• Lý do: {reason}\n{whom}"
+NOTICE_STOPPED = "Hồ sơ {code}{procedure} đã dừng xử lý.\n• Lý do: {reason}\n{whom}"
+NOTICE_REASON_UNKNOWN = "cán bộ sẽ giải thích cụ thể khi Ông/Bà liên hệ"
+NOTICE_WHOM = "Để được giải thích và hướng dẫn, Ông/Bà vui lòng liên hệ {office} (đường dây nóng {hotline}; giờ làm việc: {hours})."
+NOTICE_APOLOGY = (
+    "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ\n"
+    "{agency} đã tiếp nhận hồ sơ của Ông/Bà:\n"
+    "• Mã hồ sơ: {code}\n"
+    "• Thủ tục: {procedure}\n"
+    "• Ngày tiếp nhận: {received}\n"
+    "• Ngày hẹn trả kết quả: {appointment}\n"
+    "Đến nay, hồ sơ chưa được giải quyết đúng hẹn.\n"
+    "• Lý do: {reason}\n"
+    "{agency} thành thật xin lỗi Ông/Bà vì sự chậm trễ này.\n"
+    "{new_date}"
+)
+APOLOGY_NEW_DATE = "• Ngày hẹn trả kết quả mới: {date}. Rất mong Ông/Bà thông cảm."
+APOLOGY_NO_DATE = "Cán bộ sẽ thông báo ngày hẹn trả kết quả mới ngay khi có; Ông/Bà có thể gọi đường dây nóng {hotline} để hỏi thêm."
+APOLOGY_REASON_UNKNOWN = "chưa được cập nhật trên hệ thống; Ông/Bà có thể gọi đường dây nóng {hotline} để được giải thích"
+NOTICE_NEW_DATE = (
+    "Hồ sơ {code}{procedure} có ngày hẹn trả kết quả mới: {date}.{reason}\n"
+    "{agency} một lần nữa xin lỗi Ông/Bà vì sự chậm trễ và mong Ông/Bà thông cảm."
+)
+NOTICE_NEW_DATE_REASON = " Lý do: {reason}."
+NOT_KNOWN = "chưa có thông tin"

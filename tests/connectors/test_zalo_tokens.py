@@ -33,7 +33,7 @@ async def _row(platforms: Platforms, msg_id: str) -> InboxEvent | None:
 
 
 def _tokens(platforms: Platforms) -> object:
-    client = platforms.runtime.worker._senders["zalo"]
+    client = platforms.runtime.senders["zalo"]
     assert isinstance(client, ZaloClient)
     return client._tokens
 
@@ -64,15 +64,22 @@ async def test_refreshed_shortly_before_expiry(platforms: Platforms) -> None:
     assert len(platforms.zalo.oauth) == 1 and platforms.zalo.requests[0].headers["access_token"] == "access-1"
 
 
-async def test_a_dead_refresh_token_is_reported_loudly(platforms: Platforms, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_dead_refresh_token_pauses_sending_and_loses_nothing(platforms: Platforms, caplog: pytest.LogCaptureFixture) -> None:
     platforms.zalo.expire()
     platforms.zalo.oauth_failures.append({"error": -14014, "message": "Invalid refresh token"})
-    with caplog.at_level(logging.CRITICAL):
+    with caplog.at_level(logging.ERROR):
         await _say(platforms, "xin chào", "m3")
         async with asyncio.timeout(10):
-            while (row := await _row(platforms, "m3")) is None or row.state not in {"sent", "dropped", "failed"}:
+            while (row := await _row(platforms, "m3")) is None or row.last_error is None:
                 await platforms.runtime.worker.process_due()
                 await asyncio.sleep(0.01)
     assert any("must grant the app access again" in r.message for r in caplog.records)
-    assert (row.state, row.last_error) == ("dropped", "zalo oauth error -14014")
+    assert any("alert=platform_token_dead platform=zalo" in r.message for r in caplog.records)
+    assert (row.state, row.last_error, row.attempts) == ("answered", "zalo oauth error -14014", 0)  # waiting, not dropped
+    assert row.due_at > platforms.now[0] + timedelta(minutes=4)
     assert "zalo-token" not in caplog.text  # tokens never in logs
+    # The administrator grants access again; after the pause the reply goes out.
+    platforms.now[0] += timedelta(minutes=6)
+    await platforms.settle(1, platforms.zalo)
+    row = await _row(platforms, "m3")
+    assert row is not None and row.state == "sent" and platforms.zalo.texts()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from bot.messages import Button
+from bot.texts import vi
 from nlu.parse import Entity, Parse
 
 _PAYLOAD = re.compile(r"^/(?P<intent>[a-z_]{1,40})(?P<entities>\{.*\})?$", re.DOTALL)
@@ -35,3 +37,17 @@ def parse_payload(text: str) -> Parse | None:
             return None
         entities = tuple(Entity(str(k), v) for k, v in data.items())
     return Parse(match.group("intent"), 1.0, entities, source="payload")
+
+
+RATE_INTENT = "rate"
+
+
+def rating_buttons(code: str | None = None) -> tuple[Button, ...]:
+    """The 1–5 satisfaction choices (about a dossier when ``code`` is given)."""
+    extra = {"code": code} if code else {}
+    # In score order: on platforms without buttons "3" typed is the score 3.
+    return tuple(Button(vi.RATING_LABELS[score], make_payload(RATE_INTENT, score=str(score), **extra)) for score in range(1, 6))
+
+
+def parse_score(raw: str | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdigit() and 1 <= int(raw) <= 5 else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.catalog.records import AgencyRecord
 from bot.texts import vi
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -30,3 +31,7 @@ def vn_percent(value: float) -> str:
 
 def vn_date(value: date) -> str:
     return value.strftime("%d/%m/%Y")
+
+
+def hotline(office: AgencyRecord) -> str:
+    return office.hotline or vi.NO_HOTLINE

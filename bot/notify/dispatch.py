@@ -1,0 +1,151 @@
+"""Sending due notices: claim a batch (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+processes share the work; SQLite has one writer at a time), hold everything during the quiet
+hours, and send each through :mod:`bot.delivery` with the window rules of its platform.
+
+A transient failure is retried with backoff for up to a day; a user who blocked the account,
+left it or went inactive ends their follows (recorded on the contact and the row); a notice
+that the window rules forbid and no template allows is left "undeliverable" for an officer
+to call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog.records import AgencyRecord
+from bot.db import SessionFactory
+from bot.delivery import FAILED, LEASE, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
+from bot.models import Contact, Dossier, Follower, OutboxMessage
+from bot.notify.render import ProcedureName, render, template_data
+from bot.notify.rules import VIETNAM
+from connectors.base import NOTICE, Template
+
+log = logging.getLogger(__name__)
+ACTIVE = ("pending",)
+FINAL = {SENT: "sent", FAILED: "failed", UNDELIVERABLE: "undeliverable", UNREACHABLE: "failed"}
+GIVE_UP = timedelta(hours=24)  # transient failures are retried this long after the notice was made
+MAX_ATTEMPTS = 40
+BATCH = 200
+CONCURRENCY = 32
+
+QuietHours = tuple[time, time] | None
+
+
+def is_quiet(now: datetime, quiet: QuietHours) -> bool:
+    """Whether ``now`` (any zone) falls in the quiet hours, read in Vietnam time."""
+    if quiet is None:
+        return False
+    start, end = quiet
+    local = now.astimezone(VIETNAM).time()
+    return (start <= local or local < end) if start > end else (start <= local < end)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        delivery: Delivery,
+        office: AgencyRecord,
+        procedure_name: ProcedureName,
+        clock: Callable[[], datetime],
+        quiet: QuietHours,
+    ) -> None:
+        self._sessions = sessions
+        self._delivery = delivery
+        self._office = office
+        self._procedure_name = procedure_name
+        self._clock = clock
+        self._quiet = quiet
+        self._rows = LeasedRows(sessions, OutboxMessage, ACTIVE, FINAL, clock)
+
+    async def dispatch_due(self, limit: int | None = None) -> int:
+        """Send the due notices, oldest first; how many were handled (0 in the quiet hours)."""
+        handled = 0
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(row_id: int, token: str) -> None:
+            async with gate:
+                await self._send(row_id, token)
+
+        while not is_quiet(self._clock(), self._quiet) and (limit is None or handled < limit):
+            claimed = await self._claim(BATCH if limit is None else min(BATCH, limit - handled))
+            if not claimed:
+                break
+            await asyncio.gather(*(one(row_id, token) for row_id, token in claimed))
+            handled += len(claimed)
+        return handled
+
+    async def _claim(self, size: int) -> list[tuple[int, str]]:
+        now, token = self._clock(), secrets.token_hex(8)
+        due = (OutboxMessage.state.in_(ACTIVE), OutboxMessage.due_at <= now)
+        async with self._sessions() as session, session.begin():
+            candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(size)
+            if session.get_bind().dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            statement = (
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+                .values(due_at=now + LEASE, lease_token=token)
+                .returning(OutboxMessage.id)
+            )
+            ids = sorted(await session.scalars(statement))
+        return [(row_id, token) for row_id in ids]
+
+    async def _send(self, row_id: int, token: str) -> None:
+        async with self._sessions() as session:
+            row = await session.get(OutboxMessage, row_id)
+            if row is None or row.lease_token != token:
+                return
+            phone = await session.scalar(select(Dossier.applicant_phone).where(Dossier.id == row.dossier_id)) if row.dossier_id else None
+            last_inbound = await session.scalar(
+                select(Contact.last_inbound_at).where(Contact.platform == row.platform, Contact.user_id == row.user_id)
+            )
+        try:
+            replies = render(row.kind, row.data, self._office, self._procedure_name)
+            data = template_data(row.kind, row.data, self._office, self._procedure_name)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("outbox %s: cannot render a %s notice (%s)", row_id, row.kind, exc)
+            await self._rows.finish(row_id, token, Outcome(FAILED, f"cannot render: {exc}"), row.attempts, MAX_ATTEMPTS)
+            return
+        template = Template(row.kind, data, phone if row.platform == "zalo" else None, tracking_id=f"onestop-outbox-{row_id}")
+        message = Outgoing(row.platform, row.user_id, replies, NOTICE, last_inbound, template)
+        outcome = await self._delivery.deliver(message, row.parts_sent, self._rows.progress(row_id, token))
+        if outcome.state == UNREACHABLE:
+            await self._end_follows(row.platform, row.user_id, outcome.reason or "unreachable")
+        if outcome.state in {UNDELIVERABLE, FAILED, UNREACHABLE}:
+            log.warning("outbox %s (%s, %s): %s — %s", row_id, row.kind, row.platform, outcome.state, outcome.reason)
+        await self._rows.finish(row_id, token, outcome, row.attempts, MAX_ATTEMPTS, give_up_at=row.created_at + GIVE_UP)
+
+    async def _end_follows(self, platform: str, user_id: str, reason: str) -> None:
+        """The user cannot be reached (blocked, left, inactive): their follows end, with the reason
+        kept on the contact; their other pending notices are cancelled."""
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await session.execute(delete(Follower).where(Follower.platform == platform, Follower.user_id == user_id))
+            await _mark_unreachable(session, platform, user_id, reason, now)
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.platform == platform,
+                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.lease_token.is_(None),
+                )
+                .values(state="cancelled", done_at=now, last_error=f"user unreachable ({reason})"[:255])
+            )
+        log.info("follows ended for a %s user (%s)", platform, reason)
+
+
+async def _mark_unreachable(session: AsyncSession, platform: str, user_id: str, reason: str, now: datetime) -> None:
+    contact = await session.scalar(select(Contact).where(Contact.platform == platform, Contact.user_id == user_id))
+    if contact is None:
+        session.add(Contact(platform=platform, user_id=user_id, unreachable_at=now, unreachable_reason=reason[:255], created_at=now))
+    else:
+        contact.unreachable_at, contact.unreachable_reason = now, reason[:255]
