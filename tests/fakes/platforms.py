@@ -20,6 +20,7 @@ class Recorded:
     headers: dict[str, str]
     query: dict[str, str]
     body: Any
+    accepted: bool = False  # the platform took it (a message reached the user)
 
 
 @dataclass
@@ -40,8 +41,13 @@ class FakePlatform:
 
 
 class FakeZalo(FakePlatform):
-    """``POST /v3.0/oa/message/cs`` (errors as HTTP 200 with a non-zero ``error``) and the
-    OAuth ``POST /v4/oa/access_token``: one valid access token, single-use refresh tokens."""
+    """``POST /v3.0/oa/message/cs`` and ``/v3.0/oa/message/template`` (errors as HTTP 200 with a
+    non-zero ``error``), the business API's ``POST /message/template`` (by phone, deduplicated
+    by ``tracking_id`` as Zalo does), and the OAuth ``POST /v4/oa/access_token``: one valid
+    access token, single-use refresh tokens.
+
+    Users can be put ``outside_window`` (-230 on cs), ``blocked`` (-217) or ``not_following``
+    (-213), as the real OA answers."""
 
     def __init__(self, access_token: str = "zalo-token", refresh_token: str = "refresh") -> None:
         super().__init__()
@@ -49,6 +55,10 @@ class FakeZalo(FakePlatform):
         self.refresh_tokens = {refresh_token}
         self.oauth: list[Recorded] = []
         self.oauth_failures: list[Any] = []
+        self.outside_window: set[str] = set()
+        self.blocked: set[str] = set()
+        self.not_following: set[str] = set()
+        self.tracking_ids: set[str] = set()
 
     def expire(self) -> None:
         self.access_token = None
@@ -56,8 +66,53 @@ class FakeZalo(FakePlatform):
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3.0/oa/message/cs", self._cs)
+        app.router.add_post("/v3.0/oa/message/template", self._template)
+        app.router.add_post("/message/template", self._zns)
         app.router.add_post("/v4/oa/access_token", self._token)
         return app
+
+    def delivered(self, user_id: str | None = None) -> list[Recorded]:
+        """Requests that reached a user (accepted, not refused), optionally of one user."""
+        return [r for r in self.requests if r.accepted and (user_id is None or _zalo_user(r.body) == user_id)]
+
+    def _refusal(self, request: web.Request, user: str, window: bool) -> web.Response | None:
+        if request.headers.get("access_token") != self.access_token:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        if user in self.blocked:
+            return web.json_response({"error": -217, "message": "User has blocked the OA"})
+        if user in self.not_following:
+            return web.json_response({"error": -213, "message": "User has not followed the OA"})
+        if window and user in self.outside_window:
+            return web.json_response({"error": -230, "message": "User has not interacted with the OA in the last 7 days"})
+        return None
+
+    def _ok(self) -> web.Response:
+        self.requests[-1].accepted = True
+        return web.json_response({"error": 0, "message": "Success", "data": {"message_id": f"m{len(self.requests)}"}})
+
+    async def _template(self, request: web.Request) -> web.Response:
+        scripted = await self._record(request)
+        if scripted is not None:
+            return web.json_response(scripted[1], status=scripted[0])
+        body = self.requests[-1].body
+        if not isinstance(body, dict) or not body.get("template_id") or not isinstance(body.get("template_data"), dict):
+            return web.json_response({"error": -201, "message": "Parameters are invalid"})
+        return self._refusal(request, str(body.get("user_id")), window=False) or self._ok()
+
+    async def _zns(self, request: web.Request) -> web.Response:
+        scripted = await self._record(request)
+        if scripted is not None:
+            return web.json_response(scripted[1], status=scripted[0])
+        body = self.requests[-1].body
+        if not isinstance(body, dict) or not str(body.get("phone", "")).startswith("84") or not body.get("template_id"):
+            return web.json_response({"error": -201, "message": "Parameters are invalid"})
+        if request.headers.get("access_token") != self.access_token:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        tracking = str(body.get("tracking_id", ""))
+        if tracking and tracking in self.tracking_ids:  # Zalo drops a repeated tracking id
+            return web.json_response({"error": 0, "message": "Success (duplicate tracking_id ignored)", "data": {}})
+        self.tracking_ids.add(tracking)
+        return self._ok()
 
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -78,13 +133,35 @@ class FakeZalo(FakePlatform):
         if scripted is not None:
             status, body = scripted
             return web.json_response(body, status=status)
-        if request.headers.get("access_token") != self.access_token:
-            return web.json_response({"error": -216, "message": "Access token is invalid"})
-        return web.json_response({"error": 0, "message": "Success", "data": {"message_id": f"m{len(self.requests)}"}})
+        body = self.requests[-1].body
+        return self._refusal(request, _zalo_user(body), window=True) or self._ok()
+
+
+def _zalo_user(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    recipient = body.get("recipient")
+    return str(recipient.get("user_id", "")) if isinstance(recipient, dict) else str(body.get("user_id", ""))
 
 
 class FakeGraph(FakePlatform):
-    """``POST /me/messages?access_token=…``: errors as HTTP 4xx with ``{"error": {code, error_subcode}}``."""
+    """``POST /me/messages?access_token=…``: errors as HTTP 4xx with ``{"error": {code, error_subcode}}``.
+
+    Users ``outside_window`` get 10/2018278 unless the message is tagged ``ACCOUNT_UPDATE``;
+    ``unavailable`` users get 551; a ``dead_token`` gives 190."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outside_window: set[str] = set()
+        self.unavailable: set[str] = set()
+        self.dead_token = False
+
+    def delivered(self, user_id: str | None = None) -> list[Recorded]:
+        return [
+            r
+            for r in self.requests
+            if r.accepted and (user_id is None or (isinstance(r.body, dict) and r.body["recipient"]["id"] == user_id))
+        ]
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -96,6 +173,15 @@ class FakeGraph(FakePlatform):
         if scripted is not None:
             status, body = scripted
             return web.json_response(body, status=status)
-        if not request.query.get("access_token"):
+        if not request.query.get("access_token") or self.dead_token:
             return web.json_response({"error": {"code": 190, "message": "Invalid OAuth access token"}}, status=400)
-        return web.json_response({"recipient_id": "r", "message_id": f"mid.{len(self.requests)}"})
+        body = self.requests[-1].body
+        user = str(body.get("recipient", {}).get("id", "")) if isinstance(body, dict) else ""
+        if user in self.unavailable:
+            return web.json_response({"error": {"code": 551, "message": "This person isn't available right now"}}, status=400)
+        tagged = isinstance(body, dict) and body.get("messaging_type") == "MESSAGE_TAG" and body.get("tag") == "ACCOUNT_UPDATE"
+        if user in self.outside_window and not tagged:
+            error = {"code": 10, "error_subcode": 2018278, "message": "outside of allowed window"}
+            return web.json_response({"error": error}, status=400)
+        self.requests[-1].accepted = True
+        return web.json_response({"recipient_id": user, "message_id": f"mid.{len(self.requests)}"})
