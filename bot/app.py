@@ -91,7 +91,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
     rest.add_routes(app, handle)
-    dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions)
+    dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)
     return app

@@ -17,7 +17,7 @@ from bot.dialogue.fields import asked_fields
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
 from bot.dossiers.receipt import FOLLOW_INTENT
-from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, surveyed_code
+from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, rescore, surveyed_code
 from bot.dossiers.stats import compute, previous_month, render
 from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM, hotline
@@ -171,8 +171,12 @@ class Dialogue:
             context.pending_intent = COMMENT
             return Reply(vi.RATING_THANKS.format(score=score))
         if context.pending_intent == COMMENT:
+            rating_id = context.extra.get(RATING)
+            score = parse_score(text.strip()) if parse.source != "payload" else None
+            if score is not None and isinstance(rating_id, int) and await rescore(session, rating_id, score, now):
+                return Reply(vi.RATING_THANKS.format(score=score))  # another digit: the citizen changed their mind
             context.pending_intent = None
-            rating_id = context.extra.pop(RATING, None)
+            context.extra.pop(RATING, None)
             # A question is a question, not a comment.
             is_comment = parse.source != "payload" and parse.intent in _COMMENTS and isinstance(rating_id, int)
             if is_comment and isinstance(rating_id, int) and await add_comment(session, rating_id, text):

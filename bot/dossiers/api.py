@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from bot.dossiers.importer import check_rows, import_checked
 from bot.http_body import BodyTooLargeError, read_body
 from bot.notify.outbox import policy_of
 
+Clock = Callable[[], datetime]
 SIGNATURE_HEADER = "X-Signature-256"
 MAX_BODY = 10 * 1024 * 1024
 MAX_RECORDS = 10_000
@@ -39,7 +41,7 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
-async def push_dossiers(request: web.Request, settings: Settings, sessions: SessionFactory) -> web.Response:
+async def push_dossiers(request: web.Request, settings: Settings, sessions: SessionFactory, clock: Clock) -> web.Response:
     secret = settings.dossier_api_secret
     if not secret:
         return _error(403, "the dossier API is closed: DOSSIER_API_SECRET is not set")
@@ -61,7 +63,7 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
         return _error(413, f"at most {MAX_RECORDS} records per batch")
     checked = check_rows(list(enumerate(records)), where="record")
     async with sessions() as session, session.begin():
-        report = await import_checked(session, checked, policy_of(settings))
+        report = await import_checked(session, checked, policy_of(settings), clock())
     counts = {
         "inserted": report.counts.inserted,
         "updated": report.counts.updated,
@@ -74,10 +76,10 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
     return web.json_response(counts)
 
 
-def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory]) -> None:
+def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock) -> None:
     """``sessions`` gives the runtime's session factory (opened when the app starts)."""
 
     async def handler(request: web.Request) -> web.Response:
-        return await push_dossiers(request, settings, sessions())
+        return await push_dossiers(request, settings, sessions(), clock)
 
     app.router.add_post("/api/dossiers", handler)

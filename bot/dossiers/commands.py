@@ -33,7 +33,7 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
         print(f"Not imported: {exc}", file=sys.stderr)
         return 2
     async with command_session(settings.database_url) as session:
-        report = await import_checked(session, checked, policy_of(settings))
+        report = await import_checked(session, checked, policy_of(settings), datetime.now(UTC))
     first, *rejected = report.lines()
     print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
     for line in rejected:

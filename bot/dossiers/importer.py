@@ -14,6 +14,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dossiers.records import DossierRecord, RecordError, parse_record
 from bot.dossiers.store import UpsertCounts, upsert_dossiers
-from bot.models import utcnow
 from bot.notify.outbox import record_changes
 from bot.notify.rules import Policy
 
@@ -121,8 +121,8 @@ def check_rows(rows: Iterator[tuple[int, Any]] | list[tuple[int, Any]], where: s
     return checked
 
 
-async def import_checked(session: AsyncSession, checked: Checked, policy: Policy) -> ImportReport:
+async def import_checked(session: AsyncSession, checked: Checked, policy: Policy, now: datetime) -> ImportReport:
     """Upsert the records and add the notices their changes earn, in the caller's transaction."""
     counts = await upsert_dossiers(session, checked.records)
-    notices = await record_changes(session, counts.changes, policy, utcnow())
+    notices = await record_changes(session, counts.changes, policy, now)
     return ImportReport(counts, checked.rejected, notices)

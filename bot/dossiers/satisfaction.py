@@ -35,6 +35,14 @@ async def add_rating(
     return rating.id
 
 
+async def rescore(session: AsyncSession, rating_id: int, score: int, now: datetime) -> bool:
+    rating = await session.get(Rating, rating_id)
+    if rating is None:
+        return False
+    rating.score, rating.created_at = score, now
+    return True
+
+
 async def add_comment(session: AsyncSession, rating_id: int, text: str) -> bool:
     rating = await session.get(Rating, rating_id)
     if rating is None:

@@ -58,7 +58,9 @@ async def platforms(aiohttp_client: AiohttpClient, aiohttp_server: AiohttpServer
     zalo_url = str(zalo_server.make_url("")).rstrip("/")
     configured = replace(
         settings,
-        zalo=ZaloSettings(APP_ID, "app-secret", OA_SECRET, "zalo-token", "refresh", api_base=zalo_url, oauth_base=zalo_url),
+        zalo=ZaloSettings(
+            APP_ID, "app-secret", OA_SECRET, "zalo-token", "refresh", api_base=zalo_url, oauth_base=zalo_url, business_api_base=zalo_url
+        ),
         facebook=FacebookSettings(APP_SECRET, "page-token", VERIFY_TOKEN, graph_base=str(graph_server.make_url("")).rstrip("/")),
     )
     client = await aiohttp_client(create_app(configured, lambda: now[0], background=False))
