@@ -19,7 +19,19 @@ _PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "request_human",
         ("gap can bo", "noi chuyen voi can bo", "gap nguoi that", "nhan vien ho tro", "tong dai vien", "gap truc tiep can bo"),
     ),
-    ("unsubscribe", ("huy theo doi", "bo theo doi", "dung thong bao", "khong nhan thong bao", "ngung theo doi")),
+    (
+        "unsubscribe",
+        (
+            "huy theo doi",
+            "bo theo doi",
+            "dung thong bao",
+            "dung nhan thong bao",
+            "ngung nhan thong bao",
+            "khong nhan thong bao",
+            "ngung theo doi",
+            "thoi nhan thong bao",
+        ),
+    ),
     ("subscribe", ("theo doi ho so", "bao cho toi", "bao cho em", "nhan thong bao", "thong bao khi")),
     ("ask_stats", ("bao nhieu ho so", "ty le dung han", "so ho so", "thong ke", "qua han bao nhieu")),
     (

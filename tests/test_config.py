@@ -98,3 +98,26 @@ def test_a_platform_is_enabled_by_any_key_and_then_needs_them_all() -> None:
     keys = {"FACEBOOK_APP_SECRET": "a", "FACEBOOK_PAGE_ACCESS_TOKEN": "p", "FACEBOOK_VERIFY_TOKEN": "v"}
     facebook = load_settings(keys).facebook
     assert facebook is not None and facebook.graph_base == "https://graph.facebook.com/v25.0" and "'p'" not in repr(facebook)
+
+
+def test_notice_settings() -> None:
+    from datetime import time
+
+    settings = load_settings(
+        {"NOTIFY_KINDS": "ready, Apology", "QUIET_HOURS": "21:30-07:00", "SURVEY_DELAY_HOURS": "2", "SEND_RATE_ZALO": "10"}
+    )
+    assert settings.notify_kinds == frozenset({"ready", "apology"})
+    assert settings.quiet_hours == (time(21, 30), time(7, 0)) and settings.survey_delay == timedelta(hours=2)
+    assert settings.send_rates == {"zalo": 10.0, "facebook": 250.0}
+    assert load_settings({"QUIET_HOURS": ""}).quiet_hours is None  # set but empty: no quiet hours
+    assert load_settings({}).quiet_hours == (time(22, 0), time(6, 0)) and "received" not in load_settings({}).notify_kinds
+    for key, value in [("NOTIFY_KINDS", "ready,sms"), ("QUIET_HOURS", "25:00-06:00"), ("QUIET_HOURS", "22h"), ("SEND_RATE_ZALO", "0")]:
+        with pytest.raises(ConfigError) as caught:
+            load_settings({key: value})
+        assert caught.value.key == key
+
+
+def test_zalo_templates_by_kind() -> None:
+    keys = {k: "x" for k in ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN")}
+    settings = load_settings({**keys, "ZALO_TEMPLATE_READY": " 123 ", "ZALO_TEMPLATE_APOLOGY": ""})
+    assert settings.zalo is not None and settings.zalo.templates == {"ready": "123"}

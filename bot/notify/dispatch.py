@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.records import AgencyRecord
 from bot.db import SessionFactory
-from bot.delivery import FAILED, LEASE, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
+from bot.delivery import FAILED, LEASE, RETRY, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
 from bot.models import Contact, Dossier, Follower, OutboxMessage
 from bot.notify.render import ProcedureName, render, template_data
 from bot.notify.rules import VIETNAM
@@ -99,6 +99,17 @@ class Dispatcher:
         return [(row_id, token) for row_id in ids]
 
     async def _send(self, row_id: int, token: str) -> None:
+        try:
+            await self._send_row(row_id, token)
+        except Exception as exc:  # counted as an attempt: no row is retried forever
+            log.exception("outbox %s: unexpected error", row_id)
+            async with self._sessions() as session:
+                row = await session.get(OutboxMessage, row_id)
+            if row is not None:
+                outcome = Outcome(RETRY, f"unexpected {type(exc).__name__}")
+                await self._rows.finish(row_id, token, outcome, row.attempts, MAX_ATTEMPTS, give_up_at=row.created_at + GIVE_UP)
+
+    async def _send_row(self, row_id: int, token: str) -> None:
         async with self._sessions() as session:
             row = await session.get(OutboxMessage, row_id)
             if row is None or row.lease_token != token:

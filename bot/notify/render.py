@@ -84,7 +84,8 @@ def render(kind: str, data: Mapping[str, Any], office: AgencyRecord, procedure_n
         )
     else:
         raise ValueError(f"unknown notice kind {kind!r}")
-    return [Reply(vi.NOTICE_GREETING + text + vi.NOTICE_FOOTER.format(code=code))]
+    title = vi.APOLOGY_TITLE if kind == kinds.APOLOGY else ""
+    return [Reply(title + vi.NOTICE_GREETING + text + vi.NOTICE_FOOTER.format(code=code))]
 
 
 def template_data(kind: str, data: Mapping[str, Any], office: AgencyRecord, procedure_name: ProcedureName) -> dict[str, str]:

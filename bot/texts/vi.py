@@ -250,9 +250,9 @@ NOTICE_SURVEY = (
 NOTICE_REFUSED = "Hồ sơ {code}{procedure} không được tiếp nhận.\n• Lý do: {reason}\n{whom}"
 NOTICE_STOPPED = "Hồ sơ {code}{procedure} đã dừng xử lý.\n• Lý do: {reason}\n{whom}"
 NOTICE_REASON_UNKNOWN = "cán bộ sẽ giải thích cụ thể khi Ông/Bà liên hệ"
-NOTICE_WHOM = "Để được giải thích và hướng dẫn, Ông/Bà vui lòng liên hệ {office} (đường dây nóng {hotline}; giờ làm việc: {hours})."
+NOTICE_WHOM = "Để được giải thích và hướng dẫn, Ông/Bà vui lòng liên hệ {office}:\n• Đường dây nóng: {hotline}\n• Giờ làm việc: {hours}"
+APOLOGY_TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ\n"
 NOTICE_APOLOGY = (
-    "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ\n"
     "{agency} đã tiếp nhận hồ sơ của Ông/Bà:\n"
     "• Mã hồ sơ: {code}\n"
     "• Thủ tục: {procedure}\n"
