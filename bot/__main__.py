@@ -37,6 +37,8 @@ def _logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # aiohttp's access log carries no message text, but keep it quiet unless debugging.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    # APScheduler logs every run of every job (one every 2 s); its warnings and errors stay.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
 
 
 def cmd_run(settings: Settings) -> None:

@@ -75,7 +75,14 @@ class Jobs:
                     self._running.discard(task)
 
         self._scheduler.add_job(
-            run, "interval", seconds=interval.total_seconds(), id=name, max_instances=1, coalesce=True, next_run_time=datetime.now(UTC)
+            run,
+            "interval",
+            seconds=interval.total_seconds(),
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
         )
 
     def start(self) -> None:
