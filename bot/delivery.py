@@ -42,6 +42,7 @@ from connectors.base import (
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 LEASE = timedelta(minutes=2)
+RENEW_AFTER = LEASE / 4  # a rate-limit wait longer than this renews the lease before sending
 PAUSE = timedelta(minutes=5)  # a dead token: try again this much later (an administrator may fix it)
 assert HTTP_TIMEOUT * 3 < LEASE, "a platform call must end well within a lease"
 
@@ -90,16 +91,18 @@ class RateLimit:
         self._next: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
-    async def wait(self, platform: str) -> None:
+    async def wait(self, platform: str) -> float:
+        """Wait for this platform's next slot; how many seconds that took."""
         rate = self._rates.get(platform)
         if not rate:
-            return
+            return 0.0
         async with self._lock:
             now = time.monotonic()
             slot = max(now, self._next.get(platform, now))
             self._next[platform] = slot + 1 / rate
         if slot > now:
             await asyncio.sleep(slot - now)
+        return max(slot - now, 0.0)
 
 
 @dataclass
@@ -167,7 +170,7 @@ class Delivery:
             return Outcome(SENT, via="tag")
         template = message.template
         if template is not None and sender.has_template(template.kind):
-            await self.rates.wait(message.platform)
+            await self._slot(message.platform, progress, start)
             via = await sender.send_template(message.user_id, template)
             if not await progress(len(parts)):
                 raise _LeaseLostError
@@ -176,11 +179,17 @@ class Delivery:
         kind = template.kind if template else "this notice"
         return Outcome(UNDELIVERABLE, f"outside the {window} h window and no template for {kind}: please call")
 
+    async def _slot(self, platform: str, progress: Progress, parts_sent: int) -> None:
+        """Wait for the rate limit; after a long wait, renew the lease (and stop if it was lost)
+        before the platform call, so a queue behind a slow limit never outlives its lease."""
+        if await self.rates.wait(platform) > RENEW_AFTER.total_seconds() and not await progress(parts_sent):
+            raise _LeaseLostError
+
     async def _send_parts(
         self, sender: Sender, message: Outgoing, parts: Sequence[Reply], start: int, progress: Progress, outside_window: bool
     ) -> None:
         for number in range(start, len(parts)):
-            await self.rates.wait(message.platform)
+            await self._slot(message.platform, progress, number)
             await sender.send_part(message.user_id, parts[number], message.purpose, outside_window)
             if not await progress(number + 1):
                 raise _LeaseLostError

@@ -274,7 +274,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
     lease_token: Mapped[str | None] = mapped_column(String(32))
-    # How it went out: cs / template / zns (Zalo), update / tag (Messenger).
+    # How it went out: window (consultation / UPDATE), tag (Messenger ACCOUNT_UPDATE), template or zns (Zalo).
     via: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

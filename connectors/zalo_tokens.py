@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 import aiohttp
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.db import SessionFactory
 from bot.models import PlatformToken
@@ -50,12 +51,12 @@ class ZaloTokens:
         return self._clock()
 
     async def seed(self, access_token: str, refresh_token: str) -> None:
-        """First start: the pair from the settings; afterwards the database's pair wins."""
+        """First start: the pair from the settings; afterwards the database's pair wins. Several
+        processes may start at once: the first insert wins, the others change nothing."""
+        row = {"platform": PLATFORM, "access_token": access_token, "refresh_token": refresh_token, "updated_at": self._now()}
         async with self._sessions() as session, session.begin():
-            if await session.scalar(select(PlatformToken.id).where(PlatformToken.platform == PLATFORM)) is None:
-                session.add(
-                    PlatformToken(platform=PLATFORM, access_token=access_token, refresh_token=refresh_token, updated_at=self._now())
-                )
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            await session.execute(insert(PlatformToken).values(row).on_conflict_do_nothing(index_elements=["platform"]))
 
     async def access_token(self) -> str:
         """The current access token, refreshed first when it is about to expire."""

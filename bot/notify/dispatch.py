@@ -89,9 +89,14 @@ class Dispatcher:
             candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(size)
             if session.get_bind().dialect.name == "postgresql":
                 candidates = candidates.with_for_update(skip_locked=True)
+            # Chosen, then leased: PostgreSQL may run an ``IN (… LIMIT … FOR UPDATE)`` subquery
+            # once per row of a nested loop, and then the LIMIT bounds nothing.
+            chosen = list(await session.scalars(candidates))
+            if not chosen:
+                return []
             statement = (
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+                .where(OutboxMessage.id.in_(chosen), *due)
                 .values(due_at=now + LEASE, lease_token=token)
                 .returning(OutboxMessage.id)
             )

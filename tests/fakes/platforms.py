@@ -59,6 +59,7 @@ class FakeZalo(FakePlatform):
         self.blocked: set[str] = set()
         self.not_following: set[str] = set()
         self.tracking_ids: set[str] = set()
+        self.repeated_tracking_ids: list[str] = []  # ZNS sends dropped because their tracking id was seen
 
     def expire(self) -> None:
         self.access_token = None
@@ -110,6 +111,7 @@ class FakeZalo(FakePlatform):
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         tracking = str(body.get("tracking_id", ""))
         if tracking and tracking in self.tracking_ids:  # Zalo drops a repeated tracking id
+            self.repeated_tracking_ids.append(tracking)
             return web.json_response({"error": 0, "message": "Success (duplicate tracking_id ignored)", "data": {}})
         self.tracking_ids.add(tracking)
         return self._ok()

@@ -1,0 +1,1 @@
+"""Reliability: notices and replies reach their users exactly once, whatever happens to the bot."""
