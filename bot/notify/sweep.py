@@ -17,10 +17,6 @@ from bot.notify.rules import IN_PROGRESS, VIETNAM, Policy, apologies_for_late
 BATCH = 1000
 
 
-def due_in_force() -> object:
-    return func.coalesce(Dossier.new_appointment_at, Dossier.appointment_at)
-
-
 def overdue_query(now: datetime, limit: int = BATCH) -> object:
     """Followed, unfinished dossiers whose appointment day is over and not yet apologised for."""
     today = datetime.combine(now.astimezone(VIETNAM).date(), time(0), tzinfo=VIETNAM)
@@ -48,7 +44,7 @@ async def sweep_overdue(session: AsyncSession, policy: Policy, now: datetime) ->
         followers = await followers_of(session, (f.dossier_id for f in facts))
         notices = [n for f in facts for n in apologies_for_late(f, followers.get(f.dossier_id, ()), policy, now)]
         added += await add_notices(session, notices, now)
-        for f in facts:
-            await session.execute(update(Dossier).where(Dossier.id == f.dossier_id).values(apologised_for=f.due))
+        # One executemany (bulk UPDATE by primary key), not one round trip per dossier.
+        await session.execute(update(Dossier), [{"id": f.dossier_id, "apologised_for": f.due} for f in facts])
         if len(rows) < BATCH:
             return added
