@@ -17,6 +17,7 @@ import logging
 import random
 import secrets
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -62,6 +63,7 @@ class Outcome:
     reason: str | None = None
     via: str | None = None
     retry_at: datetime | None = None
+    parts_sent: int | None = None  # SENT: every part went out; recorded by the finish (no progress write for the last part)
 
 
 @dataclass(frozen=True)
@@ -83,12 +85,18 @@ Progress = Callable[[int], Awaitable[bool]]
 
 
 class RateLimit:
-    """A token bucket per platform (messages per second, per process): spread sends instead of
-    earning rate-limit errors."""
+    """At most ``rate`` sends per platform in any one second (per process), spread evenly:
+    slots ``1/rate`` apart, as a token bucket; and, because a busy event loop wakes sleepers
+    late and so bunches sends reserved for different slots, a check on the times sends were
+    actually let go (the last ``rate`` of them) before each one."""
+
+    SLACK = 0.05  # seconds added to the window: sends reach the platform a little unevenly
 
     def __init__(self, rates: Mapping[str, float]) -> None:
         self._rates = dict(rates)
         self._next: dict[str, float] = {}
+        self._released: dict[str, deque[float]] = {}
+        self._guards: dict[str, asyncio.Lock] = {}
         self._lock = asyncio.Lock()
 
     async def wait(self, platform: str) -> float:
@@ -96,13 +104,21 @@ class RateLimit:
         rate = self._rates.get(platform)
         if not rate:
             return 0.0
+        started = time.monotonic()
         async with self._lock:
             now = time.monotonic()
             slot = max(now, self._next.get(platform, now))
             self._next[platform] = slot + 1 / rate
         if slot > now:
             await asyncio.sleep(slot - now)
-        return max(slot - now, 0.0)
+        count = max(1, int(rate))
+        released = self._released.setdefault(platform, deque(maxlen=count))
+        async with self._guards.setdefault(platform, asyncio.Lock()):
+            late = released[0] + count / rate + self.SLACK - time.monotonic() if len(released) == count else 0.0
+            if late > 0:
+                await asyncio.sleep(late)
+            released.append(time.monotonic())
+        return time.monotonic() - started
 
 
 @dataclass
@@ -154,27 +170,26 @@ class Delivery:
 
     async def _deliver(self, sender: Sender, message: Outgoing, start: int, progress: Progress) -> Outcome:
         parts = sender.parts(message.replies)
+        done = len(parts)
         if message.purpose == RESPONSE:
             await self._send_parts(sender, message, parts, start, progress, outside_window=False)
-            return Outcome(SENT, via="response")
+            return Outcome(SENT, via="response", parts_sent=done)
         last = message.last_inbound_at
         if last is not None and self.clock() - last < sender.window:
             try:
                 await self._send_parts(sender, message, parts, start, progress, outside_window=False)
-                return Outcome(SENT, via="window")
+                return Outcome(SENT, via="window", parts_sent=done)
             except OutsideWindowError:
                 if start > 0:
                     raise  # a notice is not finished in another form after some of it went out
         if sender.can_tag():
             await self._send_parts(sender, message, parts, start, progress, outside_window=True)
-            return Outcome(SENT, via="tag")
+            return Outcome(SENT, via="tag", parts_sent=done)
         template = message.template
         if template is not None and sender.has_template(template.kind):
             await self._slot(message.platform, progress, start)
             via = await sender.send_template(message.user_id, template)
-            if not await progress(len(parts)):
-                raise _LeaseLostError
-            return Outcome(SENT, via=via)
+            return Outcome(SENT, via=via, parts_sent=done)
         window = int(sender.window.total_seconds() // 3600)
         kind = template.kind if template else "this notice"
         return Outcome(UNDELIVERABLE, f"outside the {window} h window and no template for {kind}: please call")
@@ -191,7 +206,8 @@ class Delivery:
         for number in range(start, len(parts)):
             await self._slot(message.platform, progress, number)
             await sender.send_part(message.user_id, parts[number], message.purpose, outside_window)
-            if not await progress(number + 1):
+            # The last part is recorded by the finish, in the same write as the final state.
+            if number + 1 < len(parts) and not await progress(number + 1):
                 raise _LeaseLostError
 
 
@@ -265,6 +281,8 @@ class LeasedRows:
         values: dict[str, Any] = {"state": self._final[outcome.state], "done_at": now, "last_error": _short(outcome.reason)}
         if outcome.via is not None and hasattr(self._model, "via"):
             values["via"] = outcome.via
+        if outcome.parts_sent is not None:
+            values["parts_sent"] = outcome.parts_sent
         if outcome.state == RETRY or attempts:
             values["attempts"] = attempts
         return await self.update_if_ours(row_id, token, **values)

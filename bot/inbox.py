@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -199,8 +199,39 @@ class InboxWorker:
         return await self._dialogue.handle(InboundMessage(event.platform, event.user_id, event.text))
 
 
-async def accept_events(sessions: SessionFactory, worker: InboxWorker, events: list[InboundEvent], now: datetime) -> None:
-    """Store the events (committed before the webhook answers 200), then wake the worker."""
-    async with sessions() as session, session.begin():
-        await store(session, events, now)
-    worker.wake()
+class Acceptor:
+    """What the webhooks call: store the events, then wake the worker. A group commit: requests
+    that arrive while a commit is under way are stored together in the next transaction, so
+    a burst costs a few commits, not one each. Each request returns (and its webhook answers
+    200) only after the commit holding its events; a failed commit fails every request in it
+    (the platforms redeliver)."""
+
+    def __init__(self, sessions: SessionFactory, wake: Callable[[], None], clock: Clock) -> None:
+        self._sessions = sessions
+        self._wake = wake
+        self._clock = clock
+        self._waiting: list[tuple[list[InboundEvent], asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def accept(self, events: list[InboundEvent]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((events, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await asyncio.shield(future)
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self._sessions() as session, session.begin():
+                    await store(session, [event for events, _ in batch for event in events], self._clock())
+            except Exception as exc:  # noqa: BLE001 - every request of the batch fails: none was stored
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+            self._wake()

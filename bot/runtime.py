@@ -18,7 +18,7 @@ from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.delivery import Delivery, RateLimit
 from bot.demo import load_demo_data
 from bot.dialogue.turn import Clock, Dialogue, utc_now
-from bot.inbox import InboxWorker, accept_events
+from bot.inbox import Acceptor, InboxWorker
 from bot.notify.dispatch import Dispatcher
 from bot.notify.jobs import TOKEN_EVERY, Jobs, schedule
 from bot.notify.outbox import policy_of
@@ -42,10 +42,11 @@ class Runtime:
     dispatcher: Dispatcher
     zalo_tokens: ZaloTokens | None
     clock: Clock
+    acceptor: Acceptor
 
     async def accept(self, events: list[InboundEvent]) -> None:
         """What the webhooks call: store (before their 200), then wake the worker."""
-        await accept_events(self.sessions, self.worker, events, self.clock())
+        await self.acceptor.accept(events)
 
     def schedule(self, jobs: Jobs) -> None:
         schedule(jobs, self.sessions, self.dispatcher, policy_of(self.settings), self.clock)
@@ -88,7 +89,8 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
             delivery = Delivery(senders, clock, RateLimit(settings.send_rates))
             worker = InboxWorker(sessions, dialogue, delivery, clock)
             dispatcher = Dispatcher(sessions, delivery, catalogue.office, ProcedureNamer(catalogue), clock, settings.quiet_hours)
-            yield Runtime(settings, engine, sessions, http, nlu, dialogue, senders, delivery, worker, dispatcher, tokens, clock)
+            acceptor = Acceptor(sessions, worker.wake, clock)
+            yield Runtime(settings, engine, sessions, http, nlu, dialogue, senders, delivery, worker, dispatcher, tokens, clock, acceptor)
     finally:
         await engine.dispose()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from connectors.base import RetryLaterError, TokenExpiredError
 
 log = logging.getLogger(__name__)
 PLATFORM = "zalo"
+CACHE = 30.0  # seconds a token read from the database is reused
 EARLY = timedelta(minutes=10)  # refresh this long before the access token expires
 DEAD_REFRESH_TOKEN = -14014
 
@@ -46,6 +48,8 @@ class ZaloTokens:
         self._app_secret = app_secret
         self._clock = clock
         self._lock = asyncio.Lock()
+        # The row as last read (token, expiry, when read): a send does not read the database each time.
+        self._cached: tuple[str, datetime | None, float] | None = None
 
     def _now(self) -> datetime:
         return self._clock()
@@ -59,14 +63,20 @@ class ZaloTokens:
             await session.execute(insert(PlatformToken).values(row).on_conflict_do_nothing(index_elements=["platform"]))
 
     async def access_token(self) -> str:
-        """The current access token, refreshed first when it is about to expire."""
-        async with self._sessions() as session:
-            row = await session.scalar(select(PlatformToken).where(PlatformToken.platform == PLATFORM))
-        if row is None:
-            raise TokenExpiredError("no zalo token in the database")
-        if row.expires_at is not None and row.expires_at - self._now() < EARLY:
-            return await self.refresh(row.access_token)
-        return row.access_token
+        """The current access token, refreshed first when it is about to expire. Read from the
+        database at most every ``CACHE`` seconds: a token another process refreshed meanwhile
+        is found on the first -216 (:meth:`refresh` reads the row before refreshing)."""
+        cached = self._cached
+        if cached is None or time.monotonic() - cached[2] > CACHE:
+            async with self._sessions() as session:
+                row = await session.scalar(select(PlatformToken).where(PlatformToken.platform == PLATFORM))
+            if row is None:
+                raise TokenExpiredError("no zalo token in the database")
+            cached = self._cached = (row.access_token, row.expires_at, time.monotonic())
+        token, expires_at, _ = cached
+        if expires_at is not None and expires_at - self._now() < EARLY:
+            return await self.refresh(token)
+        return token
 
     async def refresh(self, failed: str) -> str:
         """A new access token replacing ``failed``; once, however many callers ask at once."""
@@ -75,6 +85,7 @@ class ZaloTokens:
             if row is None:
                 raise TokenExpiredError("no zalo token in the database")
             if row.access_token != failed and (row.expires_at is None or row.expires_at - self._now() >= EARLY):
+                self._cached = (row.access_token, row.expires_at, time.monotonic())
                 return row.access_token  # someone else refreshed meanwhile
             form = {"app_id": self._app_id, "grant_type": "refresh_token", "refresh_token": row.refresh_token}
             try:
@@ -92,5 +103,6 @@ class ZaloTokens:
             row.access_token, row.refresh_token = str(answer["access_token"]), str(answer["refresh_token"])
             row.expires_at = self._now() + timedelta(seconds=int(answer.get("expires_in") or 90000))
             row.updated_at = self._now()
+            self._cached = (row.access_token, row.expires_at, time.monotonic())
             log.info("zalo access token refreshed")  # never the token itself
             return row.access_token

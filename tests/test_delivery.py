@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.db import make_engine, make_sessions, migrate
-from bot.delivery import FAILED, LEASE, RETRY, SENT, LeasedRows, Outcome, backoff
+from bot.delivery import FAILED, LEASE, RETRY, SENT, LeasedRows, Outcome, RateLimit, backoff
 from bot.inbox import ACTIVE, FINAL
 from bot.models import InboxEvent
 from tests.conftest import DEMO_NOW
@@ -66,3 +68,28 @@ async def test_an_unexpected_error_is_an_attempt_and_attempts_end(database_url: 
 def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert timedelta(seconds=2) <= backoff(1) <= timedelta(seconds=3)
     assert backoff(30) <= timedelta(minutes=15) and backoff(30, cap=timedelta(hours=1)) >= timedelta(hours=1)
+
+
+async def test_the_rate_limit_holds_in_every_second_even_when_the_loop_wakes_sleepers_late() -> None:
+    limit, rate = RateLimit({"zalo": 20}), 20
+    released: list[float] = []
+    stop = asyncio.Event()
+
+    async def busy() -> None:  # a loop busy with other work wakes the limiter's sleepers late, together
+        while not stop.is_set():
+            time.sleep(0.12)  # noqa: ASYNC251 - blocking on purpose: a busy loop
+            await asyncio.sleep(0.05)
+
+    async def send() -> None:
+        await limit.wait("zalo")
+        released.append(time.monotonic())
+
+    hog = asyncio.create_task(busy())
+    await asyncio.gather(*(send() for _ in range(3 * rate)))
+    stop.set()
+    await hog
+    assert await limit.wait("facebook") == 0.0  # no rate set: no wait
+    released.sort()
+    most = max(sum(1 for t in released if start <= t < start + 1.0) for start in released)
+    assert most <= rate, f"{most} sends in one second"
+    assert released[-1] - released[0] < 3 * 1.5, "spread, not stalled"

@@ -14,9 +14,10 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.records import AgencyRecord
@@ -36,6 +37,15 @@ BATCH = 200
 CONCURRENCY = 32
 
 QuietHours = tuple[time, time] | None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row with what sending it needs (read with the claim, for the whole batch)."""
+
+    row: OutboxMessage
+    phone: str | None
+    last_inbound_at: datetime | None
 
 
 def is_quiet(now: datetime, quiet: QuietHours) -> bool:
@@ -66,25 +76,36 @@ class Dispatcher:
         self._rows = LeasedRows(sessions, OutboxMessage, ACTIVE, FINAL, clock)
 
     async def dispatch_due(self, limit: int | None = None) -> int:
-        """Send the due notices, oldest first; how many were handled (0 in the quiet hours)."""
+        """Send the due notices, oldest first; how many were handled (0 in the quiet hours).
+        One lane per platform, so a slow or rate-limited platform (Zalo's few sends a second)
+        does not hold back another's notices; a paused platform's notices wait in the table.
+        ``limit``: at most this many per lane."""
+        if is_quiet(self._clock(), self._quiet):
+            return 0
+        platforms = sorted(self._delivery.senders)
+        lanes = [OutboxMessage.platform == p for p in platforms if self._delivery.paused_until(p) is None]
+        lanes.append(OutboxMessage.platform.not_in(platforms))  # unknown platforms: failed with the reason
+        return sum(await asyncio.gather(*(self._drain(lane, limit) for lane in lanes)))
+
+    async def _drain(self, lane: ColumnElement[bool], limit: int | None) -> int:
         handled = 0
         gate = asyncio.Semaphore(CONCURRENCY)
 
-        async def one(row_id: int, token: str) -> None:
+        async def one(row: Claimed, token: str) -> None:
             async with gate:
-                await self._send(row_id, token)
+                await self._send(row, token)
 
         while not is_quiet(self._clock(), self._quiet) and (limit is None or handled < limit):
-            claimed = await self._claim(BATCH if limit is None else min(BATCH, limit - handled))
+            claimed = await self._claim(BATCH if limit is None else min(BATCH, limit - handled), lane)
             if not claimed:
                 break
-            await asyncio.gather(*(one(row_id, token) for row_id, token in claimed))
+            await asyncio.gather(*(one(row, token) for row, token in claimed))
             handled += len(claimed)
         return handled
 
-    async def _claim(self, size: int) -> list[tuple[int, str]]:
+    async def _claim(self, size: int, lane: ColumnElement[bool]) -> list[tuple[Claimed, str]]:
         now, token = self._clock(), secrets.token_hex(8)
-        due = (OutboxMessage.state.in_(ACTIVE), OutboxMessage.due_at <= now)
+        due = (OutboxMessage.state.in_(ACTIVE), OutboxMessage.due_at <= now, lane)
         async with self._sessions() as session, session.begin():
             candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(size)
             if session.get_bind().dialect.name == "postgresql":
@@ -101,28 +122,30 @@ class Dispatcher:
                 .returning(OutboxMessage.id)
             )
             ids = sorted(await session.scalars(statement))
-        return [(row_id, token) for row_id in ids]
-
-    async def _send(self, row_id: int, token: str) -> None:
-        try:
-            await self._send_row(row_id, token)
-        except Exception as exc:  # counted as an attempt: no row is retried forever
-            log.exception("outbox %s: unexpected error", row_id)
-            async with self._sessions() as session:
-                row = await session.get(OutboxMessage, row_id)
-            if row is not None:
-                outcome = Outcome(RETRY, f"unexpected {type(exc).__name__}")
-                await self._rows.finish(row_id, token, outcome, row.attempts, MAX_ATTEMPTS, give_up_at=row.created_at + GIVE_UP)
-
-    async def _send_row(self, row_id: int, token: str) -> None:
-        async with self._sessions() as session:
-            row = await session.get(OutboxMessage, row_id)
-            if row is None or row.lease_token != token:
-                return
-            phone = await session.scalar(select(Dossier.applicant_phone).where(Dossier.id == row.dossier_id)) if row.dossier_id else None
-            last_inbound = await session.scalar(
-                select(Contact.last_inbound_at).where(Contact.platform == row.platform, Contact.user_id == row.user_id)
+            if not ids:
+                return []
+            # Everything the sends need, for the whole batch at once: the rows are ours until the lease ends.
+            rows = await session.execute(
+                select(OutboxMessage, Dossier.applicant_phone, Contact.last_inbound_at)
+                .outerjoin(Dossier, Dossier.id == OutboxMessage.dossier_id)
+                .outerjoin(Contact, and_(Contact.platform == OutboxMessage.platform, Contact.user_id == OutboxMessage.user_id))
+                .where(OutboxMessage.id.in_(ids))
+                .order_by(OutboxMessage.id)
             )
+            return [(Claimed(row, phone, last_inbound), token) for row, phone, last_inbound in rows]
+
+    async def _send(self, claimed: Claimed, token: str) -> None:
+        row = claimed.row
+        try:
+            await self._send_row(claimed, token)
+        except Exception as exc:  # counted as an attempt: no row is retried forever
+            log.exception("outbox %s: unexpected error", row.id)
+            outcome = Outcome(RETRY, f"unexpected {type(exc).__name__}")
+            await self._rows.finish(row.id, token, outcome, row.attempts, MAX_ATTEMPTS, give_up_at=row.created_at + GIVE_UP)
+
+    async def _send_row(self, claimed: Claimed, token: str) -> None:
+        row, phone, last_inbound = claimed.row, claimed.phone, claimed.last_inbound_at
+        row_id = row.id
         try:
             replies = render(row.kind, row.data, self._office, self._procedure_name)
             data = template_data(row.kind, row.data, self._office, self._procedure_name)

@@ -77,11 +77,12 @@ async def add_notices(session: AsyncSession, found: Sequence[Notice], now: datet
         for n in chosen
     ]  # fmt: skip
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # One cached statement, executed for many rows (SQLAlchemy batches them into multi-row
+    # INSERTs); RETURNING counts the rows really added (a duplicate key returns nothing).
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
     added = 0
     for start in range(0, len(rows), _CHUNK):
-        statement = insert(OutboxMessage).values(rows[start : start + _CHUNK]).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await session.execute(statement)
-        added += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        added += len((await session.execute(statement, rows[start : start + _CHUNK])).all())
     return added
 
 

@@ -1,0 +1,88 @@
+"""The webhooks' group commit: a burst of requests costs a few transactions, each request
+returns only once its events are committed, and a failed commit fails every request in it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from bot.db import make_engine, make_sessions, migrate
+from bot.inbox import Acceptor
+from bot.models import InboxEvent
+from connectors.base import InboundEvent
+from tests.conftest import DEMO_NOW
+
+
+def _events(request: int) -> list[InboundEvent]:
+    return [InboundEvent("zalo", f"m{request}-{n}", f"u{request % 7}", "text", f"tin {n}") for n in range(2)]
+
+
+async def test_a_burst_is_stored_in_few_commits_and_every_request_waits_for_its_own(database_url: str) -> None:
+    engine = make_engine(database_url)
+    commits: list[int] = []
+    event.listen(engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    try:
+        await migrate(engine)
+        sessions = make_sessions(engine)
+        wakes: list[int] = []
+        acceptor = Acceptor(sessions, lambda: wakes.append(1), lambda: DEMO_NOW)
+        commits.clear()
+
+        async def webhook(request: int) -> int:
+            await acceptor.accept(_events(request))
+            async with sessions() as session:  # committed before the request returns
+                return int(await session.scalar(select(func.count()).where(InboxEvent.message_id.like(f"m{request}-%"))) or 0)
+
+        # 60 requests, and 10 of them redelivered at once (same message ids): stored once.
+        seen = await asyncio.gather(*(webhook(n) for n in range(60)), *(webhook(n) for n in range(10)))
+        assert seen == [2] * 70
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 120
+        assert 1 <= len(commits) <= 10, f"{len(commits)} commits for 70 requests"
+        assert len(wakes) == len(commits)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failed_commit_fails_every_request_in_it_and_the_next_ones_are_stored(database_url: str) -> None:
+    engine = make_engine(database_url)
+    failures = [1]
+
+    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if failures and statement.lstrip().upper().startswith("INSERT INTO INBOX"):
+            failures.pop()
+            raise RuntimeError("disk full")
+
+    try:
+        await migrate(engine)
+        event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+        sessions = make_sessions(engine)
+        acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
+        first = await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)), return_exceptions=True)
+        assert all(isinstance(result, Exception) for result in first), first  # the platforms redeliver these
+        await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)))
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 10
+    finally:
+        await engine.dispose()
+
+
+async def test_a_request_cancelled_while_waiting_still_has_its_events_stored(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        sessions = make_sessions(engine)
+        acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
+        waiting = asyncio.create_task(acceptor.accept(_events(1)))
+        await asyncio.sleep(0)
+        waiting.cancel()  # the client hung up; the commit under way goes on
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await acceptor.accept(_events(2))
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 4
+    finally:
+        await engine.dispose()
