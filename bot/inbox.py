@@ -34,7 +34,7 @@ from connectors.base import FOLLOW, UNFOLLOW, UNSUPPORTED, InboundEvent
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BATCH = 100
-CONCURRENCY = 8  # users answered at once by one worker (one turn per user at a time)
+CONCURRENCY = 32  # users answered at once by one worker (one turn per user at a time)
 ACTIVE = ("new", "answered")
 FINAL = {SENT: "sent", FAILED: "failed", UNDELIVERABLE: "dropped", UNREACHABLE: "dropped"}
 
@@ -44,8 +44,7 @@ def _insert(session: AsyncSession) -> Any:
 
 
 async def store(session: AsyncSession, events: Sequence[InboundEvent], now: datetime) -> int:
-    """Insert the events not seen before; how many were new. (When each user last wrote is noted
-    by the worker, off the webhook's path: the 200 waits for this one insert only.)"""
+    """Insert the events not seen before; how many were new."""
     if not events:
         return 0
     rows = [
@@ -168,9 +167,6 @@ class InboxWorker:
             return
         replies = _from_json(row.replies or [])
         if row.state == "new":
-            if row.kind != UNFOLLOW:  # the platforms' windows restart at the user's message
-                async with self._sessions() as session, session.begin():
-                    await touch_contacts(session, {(row.platform, row.user_id)}, row.received_at)
             try:
                 replies = await self._answer(InboundEvent(row.platform, row.message_id, row.user_id, row.kind, row.text))
             except Exception:
@@ -224,8 +220,12 @@ class Acceptor:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
+                events = [event for events, _ in batch for event in events]
+                now = self._clock()
                 async with self._sessions() as session, session.begin():
-                    await store(session, [event for events, _ in batch for event in events], self._clock())
+                    await store(session, events, now)
+                    # The platforms' windows restart at the user's message (one statement per commit).
+                    await touch_contacts(session, {(e.platform, e.user_id[:128]) for e in events if e.kind != UNFOLLOW}, now)
             except Exception as exc:  # noqa: BLE001 - every request of the batch fails: none was stored
                 for _, future in batch:
                     if not future.done():
