@@ -89,7 +89,7 @@ class RateLimit:
     late and so bunches sends reserved for different slots, a check on the times sends were
     actually let go (the last ``rate`` of them) before each one."""
 
-    SLACK = 0.05  # seconds added to the window: sends reach the platform a little unevenly
+    SLACK = 0.1  # seconds added to the window: sends leave the event loop, and reach the platform, a little unevenly
 
     def __init__(self, rates: Mapping[str, float]) -> None:
         self._rates = dict(rates)
