@@ -45,8 +45,12 @@ _ENDINGS = {None, "a", "ah", "ak", "vay", "ad", "nhi", "khong", "ko", "k", "nhe"
 _PEOPLE = {"me", "bo", "ong", "ba", "cha", "chong", "vo", "con", "em", "anh", "chi", "cu", "bac", "chu", "co", "di", "cau", "mo", "thim"}
 _BEFORE = {
     "sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"},
-    "mat": _PEOPLE | {"vua", "moi"},  # "mẹ em mất" (died), not "mất giấy" (lost)
+    # "mẹ em mất", "nơi mất", "ngày mất", "người mất" (died), not "mất giấy" (lost)
+    "mat": _PEOPLE | {"vua", "moi", "noi", "ngay", "khi", "luc", "nguoi"},
 }
+# "nơi thường trú", "nơi tạm trú", "nơi cư trú" describe where someone lives (which commune is
+# competent), they do not name the residence procedures.
+_RESIDENCE = {"thuong", "tam", "cu"}
 
 
 def _question_word(words: Sequence[str], i: int) -> bool:
@@ -58,6 +62,10 @@ def _question_word(words: Sequence[str], i: int) -> bool:
         return True
     if word == "sao" and after == "y":  # "làm sao y" is making a certified copy
         return False
+    if (word in _RESIDENCE and before == "noi" and after == "tru") or (
+        word == "tru" and before in _RESIDENCE and i > 1 and words[i - 2] == "noi"
+    ):
+        return True
     return word in _BEFORE and (before in _BEFORE[word] or after in _ENDINGS)
 
 

@@ -63,6 +63,12 @@ class ProcedureRecord:
     steps: tuple[str, ...] = ()
     processing_time: tuple[Figure, ...] = ()
     fees: tuple[Figure, ...] = ()
+    # What the citizen must do by when (not the office's time), who may or must apply, which
+    # commune or office is competent, how long the result stays valid: each a dated, sourced rule.
+    deadlines: tuple[Figure, ...] = ()
+    who: tuple[Figure, ...] = ()
+    competent: tuple[Figure, ...] = ()
+    validity: tuple[Figure, ...] = ()
     result: str | None = None
     online: Online = dataclasses.field(default_factory=lambda: Online(None))
     postal: str | None = None

@@ -13,6 +13,14 @@ import re
 from nlu.vietnamese import fold, normalize
 
 LEGAL_BASIS = "ask_legal_basis"
+# Questions the NLU has no intent for: found here only, and they outrank the neighbouring
+# field the NLU may name ("bao lâu phải khai tử" is the citizen's deadline, not the office's time).
+DEADLINE = "ask_deadline"
+WHO = "ask_who"
+COMPETENT = "ask_competent"
+VALIDITY = "ask_validity"
+
+_VERB = r"(?:dang ky|dk|dki|lam|khai|bao|thong bao|nop|di|gia han|xin|cap doi|doi|cham dut|xoa)"
 
 _PHRASES: dict[str, tuple[str, ...]] = {
     # "chi phí mai táng" names a benefit, not a fee.
@@ -20,6 +28,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "ask_fee": (
         "le phi", "(?<!chi )phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu", "mat bao nhieu tien", "nop tien",
         "duoc bao nhieu", "duoc nhan bao nhieu", "bao nhieu (?:mot|1) thang", "muc tro cap", "muc ho tro",
+        "(?:bi )?mat (?:tien|phi)", "ton (?:tien|phi)", "thu (?:tien|phi)",
     ),
     "ask_processing_time": (
         "bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "bao gio co", "khi nao co", "may hom", "may tuan",
@@ -34,6 +43,45 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "ask_postal": ("buu dien", "buu chinh", "gui qua duong"),
     "ask_steps": ("cac buoc", "quy trinh", "trinh tu"),
     LEGAL_BASIS: ("can cu", "van ban nao", "luat nao", "nghi dinh nao", "quy dinh o dau", "co so phap ly", "can cu phap ly"),
+    # The citizen's own deadline: "must … within how long", "how many days before expiry", "late".
+    DEADLINE: (
+        r"(?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay|may thang)(?: thi| la)? (?:phai|bat buoc)(?! (?:cho|doi))",
+        rf"phai {_VERB}(?: \w+){{0,4}} (?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay)",
+        r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))", r"truoc (?:bao nhieu|may) ngay",
+        r"truoc khi het han (?:bao lau|may ngay)",
+        r"(?:bao lau|may ngay|bao nhieu ngay) ke tu", r"ke tu (?:ngay|khi)(?: \w+){0,6} (?:bao lau|may ngay|bao nhieu ngay)",
+        r"thoi han (?:phai |de )?(?:dang ky|khai sinh|khai tu|khai bao|thong bao|bao tu|bao)"
+        r"(?:(?: \w+){0,4}? (?:la )?(?:bao lau|may ngay|bao nhieu ngay))?",
+        r"qua han(?: \w+){0,3} (?:thi|co|bi|phai)", r"tre han", r"(?:lam|khai|dang ky|di) (?:muon|tre)(?: \w+){0,2} (?:co|thi|bi|duoc)",
+        r"(?:bi|co bi) phat(?! nguoi)", r"(?:con )?kip khong", r"con (?:duoc )?(?:lam|dang ky|khai) (?:duoc )?khong",
+    ),
+    # Who may or must apply: ages, presence in person, someone else on one's behalf, conditions.
+    WHO: (
+        r"ai (?:duoc|phai|co the|co quyen|di|dung ra|la nguoi) (?:di |dung ra )?(?:lam|dang ky|nop|khai|yeu cau|ky)",
+        r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
+        r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
+        r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"
+        r" (?:co mat|den|di|len|ra)",
+        # "có mặt" folds like "có mất" ("có mất tiền không"): only with a word of obligation.
+        r"(?:phai|can|bat buoc|co can|co phai)(?: ca hai| ca 2| hai nguoi| 2 nguoi)? (?:co mat|truc tiep (?:di|den|len|ra))",
+        r"phai (?:tu |truc tiep )?(?:di|den|len|ra)(?: \w+){0,3} (?:khong|ko|k)\b",
+        r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,2} (?:lam|di|nop|dang ky) (?:thay|ho|giup)",
+        r"(?:lam|di|nop|dang ky) (?:thay|ho)\b(?! so)",
+        r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|lam|dang ky) khong",
+    ),
+    # Which commune or office is competent: where it happened or where one lives, another commune.
+    COMPETENT: (
+        r"(?:xa|phuong|uy ban|ubnd|tinh|huyen|noi) nao", r"noi (?:cu tru|thuong tru|tam tru|sinh|xay ra|co dat|o hien tai|o)",
+        r"(?:o|tai|ve|sang) (?:xa|phuong|tinh|noi) khac", r"(?:xa|phuong|tinh) khac", r"khac (?:xa|phuong|tinh)",
+        r"(?:ve|o) que (?:lam|dang ky|nop|khai)", r"(?:phai )?ve que", r"tham quyen", r"o dau cung (?:duoc|dc)",
+        r"(?:lam|dang ky|nop|khai) (?:o|tai) (?:noi|xa|phuong) (?:minh|dang)",
+    ),
+    # How long the result stays valid.
+    VALIDITY: (
+        r"(?:gia tri|hieu luc|dung duoc|su dung duoc|co han)(?: su dung)?(?: trong)?"
+        r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
+        r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)", r"het han (?:khi nao|sau|chua)",
+    ),
 }  # fmt: skip
 _PATTERNS = [(intent, re.compile(rf"(?<![0-9a-z]){phrase}(?![0-9a-z])")) for intent, phrases in _PHRASES.items() for phrase in phrases]
 

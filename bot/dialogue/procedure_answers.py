@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
+from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO
 from bot.formatting import hotline
 from bot.messages import Button, Reply
 from bot.payloads import make_payload
@@ -16,18 +17,32 @@ FIELD_BUTTONS = {
     "ask_documents": vi.BUTTON_DOCUMENTS,
     "ask_fee": vi.BUTTON_FEE,
     "ask_processing_time": vi.BUTTON_TIME,
+    DEADLINE: vi.BUTTON_DEADLINES,
+    WHO: vi.BUTTON_WHO,
+    COMPETENT: vi.BUTTON_COMPETENT,
     "ask_place": vi.BUTTON_PLACE,
     "ask_steps": vi.BUTTON_STEPS,
     "ask_online": vi.BUTTON_ONLINE,
     "ask_postal": vi.BUTTON_POSTAL,
+    VALIDITY: vi.BUTTON_VALIDITY,
     "ask_legal_basis": vi.BUTTON_LEGAL_BASIS,
 }
 FIELD_INTENTS = frozenset(FIELD_BUTTONS)
 OVERVIEW = "procedure_overview"
 
 
+def _rules(intent: str, p: ProcedureRecord) -> tuple[Figure, ...] | None:
+    """The rules a field of the law answers from (``None`` for the other fields)."""
+    return {DEADLINE: p.deadlines, WHO: p.who, COMPETENT: p.competent, VALIDITY: p.validity}.get(intent)
+
+
 def field_buttons(procedure: ProcedureRecord, skip: str | None = None) -> tuple[Button, ...]:
-    return tuple(Button(title, make_payload(intent, procedure=procedure.code)) for intent, title in FIELD_BUTTONS.items() if intent != skip)
+    """Buttons for the other fields; a field of the law only when the catalogue has it."""
+    return tuple(
+        Button(title, make_payload(intent, procedure=procedure.code))
+        for intent, title in FIELD_BUTTONS.items()
+        if intent != skip and _rules(intent, procedure) != ()
+    )
 
 
 def choice_buttons(intent: str, procedures: list[ProcedureRecord]) -> tuple[Button, ...]:
@@ -65,6 +80,8 @@ def _figure_line(figure: Figure) -> str:
 
 
 def _figures(template: str, what: str, figures: tuple[Figure, ...], p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    if not figures:  # the catalogue has nothing on it: say so rather than answer another field
+        return vi.FIELD_MISSING.format(what=what, name=p.name, hotline=hotline(office))
     valid = _valid(figures, today)
     if not valid:
         return vi.FIGURE_EXPIRED.format(what=what, name=p.name, hotline=hotline(office))
@@ -105,12 +122,35 @@ def _time(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     return _figures(vi.TIME, vi.WHAT_TIME, p.processing_time, p, office, today)
 
 
+def _deadlines(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.DEADLINES, vi.WHAT_DEADLINES, p.deadlines, p, office, today)
+
+
+def _who(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.WHO, vi.WHAT_WHO, p.who, p, office, today)
+
+
+def _competent(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.COMPETENT, vi.WHAT_COMPETENT, p.competent, p, office, today)
+
+
+def _validity(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    return _figures(vi.VALIDITY, vi.WHAT_VALIDITY, p.validity, p, office, today)
+
+
 def _steps(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     lines = "\n".join(vi.STEP_LINE.format(number=i, text=s) for i, s in enumerate(p.steps, 1))
     return vi.STEPS.format(name=p.name, lines=lines)
 
 
 def _place(p: ProcedureRecord, agency: AgencyRecord, today: date) -> str:
+    """This commune's office for it, then the law's rule on which commune is competent (the
+    office's address answers only a citizen who belongs here)."""
+    rules = _valid(p.competent, today)
+    return _office_place(p, agency) + (vi.PLACE_COMPETENT.format(lines="\n".join(_figure_line(f) for f in rules)) if rules else "")
+
+
+def _office_place(p: ProcedureRecord, agency: AgencyRecord) -> str:
     office = agency.office(p.office)
     if not office.name:  # e.g. the commune police, when the agency file does not describe it
         return vi.PLACE_UNLISTED.format(name=p.name, implementing_agency=p.implementing_agency, agency=agency.name, hotline=hotline(agency))
@@ -151,4 +191,8 @@ _BUILDERS: dict[str, Callable[[ProcedureRecord, AgencyRecord, date], str]] = {
     "ask_online": _online,
     "ask_postal": _postal,
     "ask_legal_basis": _legal_basis,
+    DEADLINE: _deadlines,
+    WHO: _who,
+    COMPETENT: _competent,
+    VALIDITY: _validity,
 }

@@ -19,7 +19,7 @@ from datetime import date
 from bot.catalog.catalogue import Catalogue
 from bot.catalog.records import ProcedureRecord
 from bot.dialogue.context import Context
-from bot.dialogue.fields import asked_fields, is_follow_up
+from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO, asked_fields, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons
 from bot.formatting import hotline
 from bot.messages import Button, Reply
@@ -27,6 +27,13 @@ from bot.payloads import make_payload
 from bot.texts import vi
 from nlu.parse import Parse
 from nlu.vietnamese import fold
+
+_NEIGHBOURS = {
+    DEADLINE: ("ask_processing_time",),
+    VALIDITY: ("ask_processing_time",),
+    WHO: ("ask_documents", "ask_steps", OVERVIEW),
+    COMPETENT: (OVERVIEW,),
+}
 
 # Context keys (beside the procedure and the pending question).
 CHOICES = "choices"
@@ -105,7 +112,10 @@ class ProcedureTurn:
         previous = context.extra.get(FIELD)
         if not said and previous and is_follow_up(text):
             return [previous]
-        return list(dict.fromkeys([*said, *nlu]))
+        # The NLU has no intent for the fields of the law: the field it names for such a question
+        # is often the neighbour ("bao lâu phải khai tử" read as the processing time): not asked.
+        neighbours = {n for f in said for n in _NEIGHBOURS.get(f, ())}
+        return list(dict.fromkeys([*said, *(f for f in nlu if f not in neighbours)]))
 
     def _find(self, text: str, parse: Parse, context: Context) -> _Found:
         matcher = self._catalogue.procedures

@@ -83,6 +83,7 @@ PLACE_UNLISTED = (
     "của nơi này; anh/chị có thể hỏi bộ phận một cửa {agency} (đường dây nóng {hotline}) ạ."
 )
 MAP = "\n• Bản đồ: {url}"
+PLACE_COMPETENT = "\nLưu ý, theo quy định nơi có thẩm quyền giải quyết là:\n{lines}"
 ONLINE_LINK = "\nĐường dẫn: {url}"
 ONLINE_YES = "Dạ, thủ tục “{name}” có dịch vụ công trực tuyến {level}: {where}.{note}"
 ONLINE_NO = "Dạ, hiện thủ tục “{name}” chưa có thông tin nộp trực tuyến; anh/chị vui lòng nộp trực tiếp tại {implementing_agency}."
@@ -92,6 +93,19 @@ POSTAL_UNKNOWN = (
 )
 LEGAL_BASIS = "Dạ, căn cứ pháp lý của thủ tục “{name}”:\n{lines}"
 BULLET = "• {text}"
+DEADLINES = "Dạ, thời hạn anh/chị cần thực hiện với thủ tục “{name}”:\n{lines}"
+WHO = "Dạ, người được làm, phải làm và điều kiện của thủ tục “{name}”:\n{lines}"
+COMPETENT = "Dạ, nơi có thẩm quyền giải quyết thủ tục “{name}”:\n{lines}"
+VALIDITY = "Dạ, thời hạn sử dụng kết quả của thủ tục “{name}”:\n{lines}"
+WHAT_DEADLINES = "thời hạn anh/chị phải thực hiện"
+WHAT_WHO = "người được làm, phải làm và điều kiện"
+WHAT_COMPETENT = "nơi có thẩm quyền giải quyết"
+WHAT_VALIDITY = "thời hạn sử dụng của kết quả"
+# The catalogue has no answer for the field asked: say so, never answer another field instead.
+FIELD_MISSING = (
+    "Dạ, em chưa có thông tin đã đối chiếu văn bản về {what} của thủ tục “{name}”, nên em không dám trả lời thay bằng "
+    "thông tin khác. Anh/chị vui lòng hỏi bộ phận một cửa (đường dây nóng {hotline}). Em có thể trả lời các nội dung dưới đây ạ."
+)
 
 BUTTON_DOCUMENTS = "Giấy tờ cần nộp"
 BUTTON_FEE = "Lệ phí"
@@ -101,6 +115,10 @@ BUTTON_STEPS = "Các bước thực hiện"
 BUTTON_ONLINE = "Nộp trực tuyến"
 BUTTON_POSTAL = "Qua bưu điện"
 BUTTON_LEGAL_BASIS = "Căn cứ pháp lý"
+BUTTON_DEADLINES = "Hạn phải làm"
+BUTTON_WHO = "Ai được làm"
+BUTTON_COMPETENT = "Làm ở xã nào"
+BUTTON_VALIDITY = "Giá trị sử dụng"
 
 # --- dossiers --------------------------------------------------------------------------
 ASK_DOSSIER_CODE = (

@@ -18,6 +18,24 @@ from bot.dialogue.procedure_turn import picked_choice
         ("hỗ trợ chi phí mai táng cần gì", ["ask_documents"]),  # "chi phí mai táng" is a benefit's name
         ("căn cứ pháp lý của thủ tục khai tử", ["ask_legal_basis"]),
         ("thủ tục khai sinh", []),
+        # The citizen's own deadline, not the office's time ("bao lâu thì có" stays the office's).
+        ("bố mất thì trong bao lâu phải đi khai tử", ["ask_deadline"]),
+        ("sinh con bao lau phai lam giay khai sinh", ["ask_deadline"]),
+        ("thời hạn đăng ký khai sinh là bao lâu", ["ask_deadline"]),
+        ("tam tru het han thi phai gia han truoc may ngay", ["ask_deadline"]),
+        ("khai sinh quá hạn thì có bị phạt không", ["ask_deadline"]),
+        ("bao lâu thì có giấy khai sinh", ["ask_processing_time"]),
+        ("phải chờ bao lâu", ["ask_processing_time"]),
+        # Who may or must; "có mất tiền" folds like "có mặt" and stays a fee question.
+        ("đăng ký kết hôn có cần cả hai có mặt không", ["ask_who"]),
+        ("con bao nhieu tuoi thi phai lam can cuoc", ["ask_who"]),
+        ("nhờ người khác đi làm thay được không", ["ask_who"]),
+        ("nop ho so khai sinh cho chau", []),
+        ("lam cccd cho con co mat tien ko", ["ask_fee"]),
+        # Which commune is competent; how long a result is valid.
+        ("khai sinh làm ở xã nơi sinh hay nơi thường trú", ["ask_competent"]),
+        ("ho khau o xa khac thi dang ky ket hon o dau", ["ask_competent", "ask_place"]),
+        ("giấy xác nhận tình trạng hôn nhân có giá trị bao lâu", ["ask_validity"]),
     ],
 )
 def test_asked_fields(text: str, fields: list[str]) -> None:

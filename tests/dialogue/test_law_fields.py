@@ -1,0 +1,62 @@
+"""Deadlines, who may apply, the competent commune, validity: answered from the catalogue's
+rules, or declined in so many words; never answered with the neighbouring field the NLU named."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from bot.config import Settings
+from bot.dialogue.turn import Dialogue
+from bot.messages import InboundMessage, Reply
+from bot.runtime import open_runtime
+from bot.texts import vi
+from tests.conftest import DEMO_NOW
+from tests.dialogue.test_routing import FixedIntent
+
+MISSING = vi.FIELD_MISSING.split("{what}")[0]  # "Dạ, em chưa có thông tin đã đối chiếu văn bản về "
+
+
+@pytest.fixture
+async def make_dialogue(settings: Settings) -> AsyncIterator[Callable[[str], Dialogue]]:
+    async with open_runtime(settings, clock=lambda: DEMO_NOW) as runtime:
+
+        def make(intent: str) -> Dialogue:
+            return Dialogue(FixedIntent(intent), runtime.sessions, runtime.dialogue.catalogue, lambda: DEMO_NOW)
+
+        yield make
+
+
+async def _ask(dialogue: Dialogue, text: str) -> tuple[str, list[str]]:
+    replies: list[Reply] = await dialogue.handle(InboundMessage("test", "u", text))
+    return "\n".join(r.text for r in replies), [b.title for r in replies for b in r.buttons]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "not_expected"),
+    [
+        # The NLU says "processing time" (its nearest intent); the citizen asked their own deadline.
+        ("bố em mất hôm qua, trong bao lâu phải đi khai tử", "15 ngày", "Ngay trong ngày"),
+        ("sinh con bao lau phai lam giay khai sinh", "60 ngày", "Ngay trong ngày"),
+        ("Giấy xác nhận tình trạng hôn nhân có giá trị bao lâu", "6 tháng", "03 ngày làm việc"),
+    ],
+)
+async def test_a_field_of_the_law_is_answered_not_its_neighbour(
+    make_dialogue: Callable[[str], Dialogue], question: str, expected: str, not_expected: str
+) -> None:
+    text, buttons = await _ask(make_dialogue("ask_processing_time"), question)
+    assert expected in text and not_expected not in text, text
+    assert vi.BUTTON_TIME in buttons  # what the catalogue has is offered
+
+
+async def test_the_competent_commune_is_the_rule_of_the_law(make_dialogue: Callable[[str], Dialogue]) -> None:
+    text, _ = await _ask(make_dialogue("ask_place"), "bố mất ở bệnh viện tỉnh, khai tử ở xã nơi mất hay xã nơi bố thường trú")
+    assert "nơi cư trú cuối cùng" in text, text
+
+
+async def test_a_field_the_catalogue_lacks_is_declined_and_the_rest_offered(make_dialogue: Callable[[str], Dialogue]) -> None:
+    text, buttons = await _ask(make_dialogue("ask_processing_time"), "chứng thực bản sao thì bản sao có giá trị bao lâu")
+    assert text.startswith(MISSING) and "thời hạn sử dụng của kết quả" in text, text
+    assert "làm việc" not in text  # no processing time in its place
+    assert vi.BUTTON_TIME in buttons and vi.BUTTON_VALIDITY not in buttons
