@@ -46,22 +46,32 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     # The citizen's own deadline: "must … within how long", "how many days before expiry", "late".
     DEADLINE: (
         r"(?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay|may thang)(?: thi| la)? (?:phai|bat buoc)(?! (?:cho|doi))",
-        rf"phai {_VERB}(?: \w+){{0,4}} (?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay)",
-        r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))", r"truoc (?:bao nhieu|may) ngay",
+        rf"phai {_VERB}(?: \w+){{0,6}} (?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay)",
+        # "luật cho tối đa bao nhiêu ngày để đi khai tử", "được mấy ngày để …"
+        r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
+        r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
+        r"truoc(?: \w+){0,4} (?:bao nhieu|may) ngay", r"truoc may gio", r"truoc (?:bao nhieu|may) tieng",
         r"truoc khi het han (?:bao lau|may ngay)",
         r"(?:bao lau|may ngay|bao nhieu ngay) ke tu", r"ke tu (?:ngay|khi)(?: \w+){0,6} (?:bao lau|may ngay|bao nhieu ngay)",
         r"thoi han (?:phai |de )?(?:dang ky|khai sinh|khai tu|khai bao|thong bao|bao tu|bao)"
         r"(?:(?: \w+){0,4}? (?:la )?(?:bao lau|may ngay|bao nhieu ngay))?",
         r"qua han(?: \w+){0,3} (?:thi|co|bi|phai)", r"tre han", r"(?:lam|khai|dang ky|di) (?:muon|tre)(?: \w+){0,2} (?:co|thi|bi|duoc)",
+        # "giờ mới đi làm khai sinh" (only now): late, what happens.
+        r"(?:gio|bay gio|den gio|nay) moi (?:di )?(?:lam|dang ky|dk|khai|bao)",
         r"(?:bi|co bi) phat(?! nguoi)", r"(?:con )?kip khong", r"con (?:duoc )?(?:lam|dang ky|khai) (?:duoc )?khong",
     ),
     # Who may or must apply: ages, presence in person, someone else on one's behalf, conditions.
     WHO: (
         r"ai (?:duoc|phai|co the|co quyen|di|dung ra|la nguoi) (?:di |dung ra )?(?:lam|dang ky|nop|khai|yeu cau|ky)",
+        r"(?:\d+|bao nhieu|may) tuoi (?:thi |la |roi |da )?(?:phai|duoc|can|co the|bat buoc)",
+        r"(?:da )?(?:phai|can) (?:di )?(?:dang ky|dk|lam|khai)(?: \w+){0,5} chua\b",
+        # Consent: "có cần cháu đồng ý không", "phải ký đồng ý"
+        r"(?:can|phai|co can|co phai)(?: \w+){0,3} (?:dong y|ky dong y|ky ten dong y)",
         r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
         r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
         r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"
         r" (?:co mat|den|di|len|ra)",
+        r"(?:phai|can|bat buoc) (?:di|den|len|co mat|ra) (?:ca hai|ca 2|hai nguoi|2 nguoi|ca vo|ca chong|ca hai vo chong)",
         # "có mặt" folds like "có mất" ("có mất tiền không"): only with a word of obligation.
         r"(?:phai|can|bat buoc|co can|co phai)(?: ca hai| ca 2| hai nguoi| 2 nguoi)? (?:co mat|truc tiep (?:di|den|len|ra))",
         r"phai (?:tu |truc tiep )?(?:di|den|len|ra)(?: \w+){0,3} (?:khong|ko|k)\b",

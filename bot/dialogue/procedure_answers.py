@@ -102,6 +102,9 @@ def _overview(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
         implementing_agency=p.implementing_agency,
         time=_short_figure(p.processing_time, today),
         fee=_short_figure(p.fees, today),
+        # The first rule on who may apply: for a variant ("only if registered before 2016 and
+        # both the register and the original are lost") it is what tells it from the general one.
+        who=vi.OVERVIEW_WHO.format(who=who[0].text) if (who := _valid(p.who, today)) else "",
     )
 
 

@@ -50,8 +50,10 @@ PROCEDURE_OVERVIEW = (
     "Dạ, thủ tục “{name}” ({field}) do {implementing_agency} giải quyết.\n"
     "• Thời gian: {time}\n"
     "• Lệ phí: {fee}\n"
+    "{who}"
     "Anh/chị muốn biết thêm thông tin nào ạ?"
 )
+OVERVIEW_WHO = "• Lưu ý: {who}\n"
 DOCUMENTS_HEADER = "Dạ, hồ sơ “{name}” gồm:"
 DOCUMENT_LINE = "• {name}{copies}{note}"
 DOCUMENT_COPIES = " ({copies} bản)"
@@ -100,7 +102,7 @@ VALIDITY = "Dạ, thời hạn sử dụng kết quả của thủ tục “{nam
 WHAT_DEADLINES = "thời hạn anh/chị phải thực hiện"
 WHAT_WHO = "người được làm, phải làm và điều kiện"
 WHAT_COMPETENT = "nơi có thẩm quyền giải quyết"
-WHAT_VALIDITY = "thời hạn sử dụng của kết quả"
+WHAT_VALIDITY = "thời hạn sử dụng kết quả"
 # The catalogue has no answer for the field asked: say so, never answer another field instead.
 FIELD_MISSING = (
     "Dạ, em chưa có thông tin đã đối chiếu văn bản về {what} của thủ tục “{name}”, nên em không dám trả lời thay bằng "

@@ -31,6 +31,9 @@ from bot.dialogue.procedure_turn import picked_choice
         ("con bao nhieu tuoi thi phai lam can cuoc", ["ask_who"]),
         ("nhờ người khác đi làm thay được không", ["ask_who"]),
         ("nop ho so khai sinh cho chau", []),
+        ("vợ chồng em đăng ký kết hôn thì có cần đi cả hai người không", ["ask_who"]),
+        ("chau nha em 17 tuoi thi phai di dang ky nghia vu quan su chua", ["ask_who"]),
+        ("con em sinh được 2 tháng rồi giờ mới đi làm khai sinh có sao không", ["ask_deadline"]),
         ("lam cccd cho con co mat tien ko", ["ask_fee"]),
         # Which commune is competent; how long a result is valid.
         ("khai sinh làm ở xã nơi sinh hay nơi thường trú", ["ask_competent"]),
