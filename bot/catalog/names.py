@@ -42,12 +42,7 @@ _AFTER = {
     "mat": {"bao", "may", "bn", "phi", "tien", "thoi", "nhieu", "het", "khoang", "chung", "tam", "lau", "it", "mot", "hai", "ba"},
 }
 _ENDINGS = {None, "a", "ah", "ak", "vay", "ad", "nhi", "khong", "ko", "k", "nhe", "nha", "the", "day", "ta", "chu", "ne", "z", "vly"}
-_PEOPLE = {"me", "bo", "ong", "ba", "cha", "chong", "vo", "con", "em", "anh", "chi", "cu", "bac", "chu", "co", "di", "cau", "mo", "thim"}
-_BEFORE = {
-    "sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"},
-    # "mẹ em mất", "nơi mất", "ngày mất", "người mất" (died), not "mất giấy" (lost)
-    "mat": _PEOPLE | {"vua", "moi", "noi", "ngay", "khi", "luc", "nguoi"},
-}
+_BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "nhu"}}
 # "nơi thường trú", "nơi tạm trú", "nơi cư trú" describe where someone lives (which commune is
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
@@ -62,11 +57,22 @@ def _question_word(words: Sequence[str], i: int) -> bool:
         return True
     if word == "sao" and after == "y":  # "làm sao y" is making a certified copy
         return False
-    if (word in _RESIDENCE and before == "noi" and after == "tru") or (
-        word == "tru" and before in _RESIDENCE and i > 1 and words[i - 2] == "noi"
-    ):
-        return True
+    if word == "mat" and not _lost(words, i):
+        return True  # died ("bà em ốm rồi mất", "nơi mất"), not lost: no "mất giấy …" name is meant
+    start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
+    if start is not None and "noi" in words[max(start - 3, 0) : start]:
+        return True  # "nơi (bố) thường trú"
     return word in _BEFORE and (before in _BEFORE[word] or after in _ENDINGS)
+
+
+# "mất" is both "died" and "lost". It is "lost" (a word of the "mất giấy khai tử" names) only
+# beside a verb of losing or before a document: "bị mất", "làm mất", "mất giấy", "mất cả sổ".
+_LOSING = {"bi", "lam", "danh"}
+_DOCUMENTS = {"giay", "so", "ban", "trich", "the", "cmnd", "cccd", "can", "ho", "bang", "chung", "hop"}
+
+
+def _lost(words: Sequence[str], i: int) -> bool:
+    return (i > 0 and words[i - 1] in _LOSING) or any(w in _DOCUMENTS for w in words[i + 1 : i + 3])
 
 
 # Two spellings of one syllable (i/y): "chữ kí" is "chữ ký", "lí lịch" is "lý lịch".

@@ -57,3 +57,22 @@ def test_context_refines_a_short_question(matcher: ProcedureMatcher) -> None:
     assert refined is not None and refined.code == "1.003197"
     assert matcher.refine("mất mấy ngày", permanent) is None
     assert matcher.refine("còn lệ phí thì sao", permanent) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        # "mất" is "died" here: the general procedure, not the re-registration of a lost paper.
+        ("bà nội em ốm nặng rồi mất tại nhà, đi khai tử ở đâu", "1.000656"),
+        ("ba noi e om roi mat tai nha hom 28, khai tu cho ba the nao", "1.000656"),
+        # and "lost" here.
+        ("bị mất giấy chứng tử của ông thì làm lại thế nào", "1.005461"),
+        ("mất cả sổ hộ tịch và giấy chứng tử", "1.005461"),
+        # "nơi thường trú" says where someone lives; it does not name the residence procedure.
+        ("khai tử ở xã nơi mất hay xã nơi bố thường trú", "1.000656"),
+    ],
+)
+def test_died_and_lost_and_where_one_lives(matcher: ProcedureMatcher, question: str, code: str) -> None:
+    several = matcher.choose_several(question)
+    chosen, _ = matcher.choose(question)
+    assert [p.code for p in several] in ([], [code]) and chosen is not None and chosen.code == code, (several, chosen)
