@@ -211,6 +211,9 @@ class Acceptor:
 
     async def accept(self, events: list[InboundEvent]) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # Read by the request if it still waits; marked read here for one that hung up, so that a
+        # failed commit is not also reported as "Future exception was never retrieved".
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._waiting.append((events, future))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())

@@ -4,6 +4,7 @@ returns only once its events are committed, and a failed commit fails every requ
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import pytest
@@ -86,3 +87,32 @@ async def test_a_request_cancelled_while_waiting_still_has_its_events_stored(dat
             assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 4
     finally:
         await engine.dispose()
+
+
+async def test_a_failed_commit_under_a_request_that_hung_up_is_not_reported_twice(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = make_engine(database_url)
+    failures = [1]
+
+    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if failures and statement.lstrip().upper().startswith("INSERT INTO INBOX"):
+            failures.pop()
+            raise RuntimeError("disk full")
+
+    try:
+        await migrate(engine)
+        event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+        acceptor = Acceptor(make_sessions(engine), lambda: None, lambda: DEMO_NOW)
+        waiting = asyncio.create_task(acceptor.accept(_events(1)))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await asyncio.sleep(0.2)  # the commit under way fails
+        assert not failures
+        gc.collect()  # an unread exception is reported when its future is collected
+        await asyncio.sleep(0)
+    finally:
+        await engine.dispose()
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
