@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import make_engine, make_sessions, migrate
 from bot.inbox import Acceptor
@@ -19,6 +20,19 @@ from tests.conftest import DEMO_NOW
 
 def _events(request: int) -> list[InboundEvent]:
     return [InboundEvent("zalo", f"m{request}-{n}", f"u{request % 7}", "text", f"tin {n}") for n in range(2)]
+
+
+def fail_first_insert(engine: AsyncEngine) -> list[int]:
+    """The next insert into the inbox fails (as a full disk would); the list empties when it has."""
+    failures = [1]
+
+    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if failures and statement.lstrip().upper().startswith("INSERT INTO INBOX"):
+            failures.pop()
+            raise RuntimeError("disk full")
+
+    event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+    return failures
 
 
 async def test_a_burst_is_stored_in_few_commits_and_every_request_waits_for_its_own(database_url: str) -> None:
@@ -50,16 +64,9 @@ async def test_a_burst_is_stored_in_few_commits_and_every_request_waits_for_its_
 
 async def test_a_failed_commit_fails_every_request_in_it_and_the_next_ones_are_stored(database_url: str) -> None:
     engine = make_engine(database_url)
-    failures = [1]
-
-    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if failures and statement.lstrip().upper().startswith("INSERT INTO INBOX"):
-            failures.pop()
-            raise RuntimeError("disk full")
-
     try:
         await migrate(engine)
-        event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+        fail_first_insert(engine)
         sessions = make_sessions(engine)
         acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
         first = await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)), return_exceptions=True)
@@ -93,16 +100,9 @@ async def test_a_failed_commit_under_a_request_that_hung_up_is_not_reported_twic
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     engine = make_engine(database_url)
-    failures = [1]
-
-    def fail_once(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if failures and statement.lstrip().upper().startswith("INSERT INTO INBOX"):
-            failures.pop()
-            raise RuntimeError("disk full")
-
     try:
         await migrate(engine)
-        event.listen(engine.sync_engine, "before_cursor_execute", fail_once)
+        failures = fail_first_insert(engine)
         acceptor = Acceptor(make_sessions(engine), lambda: None, lambda: DEMO_NOW)
         waiting = asyncio.create_task(acceptor.accept(_events(1)))
         await asyncio.sleep(0)
