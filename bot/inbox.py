@@ -223,12 +223,12 @@ class Acceptor:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                events = [event for events, _ in batch for event in events]
+                stored = [event for events, _ in batch for event in events]
                 now = self._clock()
                 async with self._sessions() as session, session.begin():
-                    await store(session, events, now)
+                    await store(session, stored, now)
                     # The platforms' windows restart at the user's message (one statement per commit).
-                    await touch_contacts(session, {(e.platform, e.user_id[:128]) for e in events if e.kind != UNFOLLOW}, now)
+                    await touch_contacts(session, {(e.platform, e.user_id[:128]) for e in stored if e.kind != UNFOLLOW}, now)
             except Exception as exc:  # noqa: BLE001 - every request of the batch fails: none was stored
                 for _, future in batch:
                     if not future.done():
