@@ -46,11 +46,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import ROOT, FacebookSettings, Settings, ZaloSettings
-from bot.db import make_engine
 from bot.delivery import Outgoing
 from bot.models import Contact, Dossier, OutboxMessage
 from bot.notify import kinds
@@ -60,6 +59,7 @@ from bot.runtime import ProcedureNamer, Runtime, open_runtime
 from connectors.base import NOTICE
 from nlu.server import free_port
 from tests.fakes.platforms import FakeGraph, FakeZalo
+from tests.throwaway import empty_database
 
 ZALO_TOKEN = "bench-zalo-token"
 # (kind, dossier status, share of the notices)
@@ -303,16 +303,6 @@ class Statements:
 
 def _reset_url(database_url: str | None, tmp: Path) -> str:
     return database_url or f"sqlite+aiosqlite:///{tmp / 'notify.db'}"
-
-
-async def empty_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 def settings_for(url: str, zalo_port: int, graph_port: int, rates: dict[str, float]) -> Settings:

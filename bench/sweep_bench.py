@@ -41,6 +41,7 @@ from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.models import Dossier, Follower, OutboxMessage
 from bot.notify.rules import IN_PROGRESS, Policy
 from bot.notify.sweep import overdue_query, sweep_overdue
+from tests.throwaway import empty_database
 
 GOAL_SECONDS = 1.0
 
@@ -186,12 +187,9 @@ async def sweep(sessions: SessionFactory, stats: Statements, now: datetime) -> d
 
 
 async def bench(url: str, n: int) -> bool:
+    await empty_database(url)
     engine = make_engine(url)
     try:
-        if engine.dialect.name == "postgresql":
-            async with engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
         await migrate(engine)
         sessions = make_sessions(engine)
         now = datetime.now(UTC)

@@ -43,7 +43,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bench.nlu_bench import percentile
 from bot.config import ROOT
@@ -54,6 +54,7 @@ from connectors.zalo import numbered
 from nlu.__main__ import newest_model
 from nlu.server import free_port, running_server
 from tests.fakes.platforms import FakeZalo
+from tests.throwaway import empty_database
 
 APP_ID, OA_SECRET = "1234567890", "bench-oa-secret-key"
 TEXTS = [
@@ -233,15 +234,6 @@ def order_kept(rows: list[Row], fake: FakeZalo) -> tuple[int, int]:
 def per_second(times: list[float], start: float, end: float) -> list[int]:
     counts = Counter(int(t - start) for t in times if start <= t < end)
     return [counts.get(second, 0) for second in range(int(end - start))]
-
-
-async def empty_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        engine = make_engine(url)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        await engine.dispose()
 
 
 async def main_async(args: argparse.Namespace, database_url: str, nlu_url: str, tmp: Path) -> bool:

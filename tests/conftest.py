@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from pytest_aiohttp.plugin import AiohttpClient
-from sqlalchemy import text
 
 from bot.app import create_app
 from bot.config import ROOT, Settings
-from bot.db import make_engine
 from nlu.server import free_port
+from tests.throwaway import empty_database
 
 # The demo dossiers are dated November 2026; tests run as if it were this moment (Vietnam 10:00).
 DEMO_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -35,11 +34,7 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
     if not url:
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await empty_database(url)
     yield url
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,6 +23,15 @@ def _events(request: int) -> list[InboundEvent]:
     return [InboundEvent("zalo", f"m{request}-{n}", f"u{request % 7}", "text", f"tin {n}") for n in range(2)]
 
 
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """The inbox's database, migrated."""
+    engine = make_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
 def fail_first_insert(engine: AsyncEngine) -> list[int]:
     """The next insert into the inbox fails (as a full disk would); the list empties when it has."""
     failures = [1]
@@ -35,84 +45,63 @@ def fail_first_insert(engine: AsyncEngine) -> list[int]:
     return failures
 
 
-async def test_a_burst_is_stored_in_few_commits_and_every_request_waits_for_its_own(database_url: str) -> None:
-    engine = make_engine(database_url)
+async def test_a_burst_is_stored_in_few_commits_and_every_request_waits_for_its_own(engine: AsyncEngine) -> None:
     commits: list[int] = []
     event.listen(engine.sync_engine, "commit", lambda _conn: commits.append(1))
-    try:
-        await migrate(engine)
-        sessions = make_sessions(engine)
-        wakes: list[int] = []
-        acceptor = Acceptor(sessions, lambda: wakes.append(1), lambda: DEMO_NOW)
-        commits.clear()
+    sessions = make_sessions(engine)
+    wakes: list[int] = []
+    acceptor = Acceptor(sessions, lambda: wakes.append(1), lambda: DEMO_NOW)
 
-        async def webhook(request: int) -> int:
-            await acceptor.accept(_events(request))
-            async with sessions() as session:  # committed before the request returns
-                return int(await session.scalar(select(func.count()).where(InboxEvent.message_id.like(f"m{request}-%"))) or 0)
+    async def webhook(request: int) -> int:
+        await acceptor.accept(_events(request))
+        async with sessions() as session:  # committed before the request returns
+            return int(await session.scalar(select(func.count()).where(InboxEvent.message_id.like(f"m{request}-%"))) or 0)
 
-        # 60 requests, and 10 of them redelivered at once (same message ids): stored once.
-        seen = await asyncio.gather(*(webhook(n) for n in range(60)), *(webhook(n) for n in range(10)))
-        assert seen == [2] * 70
-        async with sessions() as session:
-            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 120
-        assert 1 <= len(commits) <= 10, f"{len(commits)} commits for 70 requests"
-        assert len(wakes) == len(commits)
-    finally:
-        await engine.dispose()
+    # 60 requests, and 10 of them redelivered at once (same message ids): stored once.
+    seen = await asyncio.gather(*(webhook(n) for n in range(60)), *(webhook(n) for n in range(10)))
+    assert seen == [2] * 70
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 120
+    assert 1 <= len(commits) <= 10, f"{len(commits)} commits for 70 requests"
+    assert len(wakes) == len(commits)
 
 
-async def test_a_failed_commit_fails_every_request_in_it_and_the_next_ones_are_stored(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        fail_first_insert(engine)
-        sessions = make_sessions(engine)
-        acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
-        first = await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)), return_exceptions=True)
-        assert all(isinstance(result, Exception) for result in first), first  # the platforms redeliver these
-        await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)))
-        async with sessions() as session:
-            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 10
-    finally:
-        await engine.dispose()
+async def test_a_failed_commit_fails_every_request_in_it_and_the_next_ones_are_stored(engine: AsyncEngine) -> None:
+    fail_first_insert(engine)
+    sessions = make_sessions(engine)
+    acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
+    first = await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)), return_exceptions=True)
+    assert all(isinstance(result, Exception) for result in first), first  # the platforms redeliver these
+    await asyncio.gather(*(acceptor.accept(_events(n)) for n in range(5)))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 10
 
 
-async def test_a_request_cancelled_while_waiting_still_has_its_events_stored(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        sessions = make_sessions(engine)
-        acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
-        waiting = asyncio.create_task(acceptor.accept(_events(1)))
-        await asyncio.sleep(0)
-        waiting.cancel()  # the client hung up; the commit under way goes on
-        with pytest.raises(asyncio.CancelledError):
-            await waiting
-        await acceptor.accept(_events(2))
-        async with sessions() as session:
-            assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 4
-    finally:
-        await engine.dispose()
+async def test_a_request_cancelled_while_waiting_still_has_its_events_stored(engine: AsyncEngine) -> None:
+    sessions = make_sessions(engine)
+    acceptor = Acceptor(sessions, lambda: None, lambda: DEMO_NOW)
+    waiting = asyncio.create_task(acceptor.accept(_events(1)))
+    await asyncio.sleep(0)
+    waiting.cancel()  # the client hung up; the commit under way goes on
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await acceptor.accept(_events(2))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(InboxEvent)) == 4
 
 
 async def test_a_failed_commit_under_a_request_that_hung_up_is_not_reported_twice(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        failures = fail_first_insert(engine)
-        acceptor = Acceptor(make_sessions(engine), lambda: None, lambda: DEMO_NOW)
-        waiting = asyncio.create_task(acceptor.accept(_events(1)))
-        await asyncio.sleep(0)
-        waiting.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await waiting
-        await asyncio.sleep(0.2)  # the commit under way fails
-        assert not failures
-        gc.collect()  # an unread exception is reported when its future is collected
-        await asyncio.sleep(0)
-    finally:
-        await engine.dispose()
+    failures = fail_first_insert(engine)
+    acceptor = Acceptor(make_sessions(engine), lambda: None, lambda: DEMO_NOW)
+    waiting = asyncio.create_task(acceptor.accept(_events(1)))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await asyncio.sleep(0.2)  # the commit under way fails
+    assert not failures
+    gc.collect()  # an unread exception is reported when its future is collected
+    await asyncio.sleep(0)
     assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]

@@ -31,9 +31,19 @@ FIELD_INTENTS = frozenset(FIELD_BUTTONS)
 OVERVIEW = "procedure_overview"
 
 
+# The fields of the law: their answer's template, what they are called, and their rules.
+_LAW_FIELDS: dict[str, tuple[str, str, Callable[[ProcedureRecord], tuple[Figure, ...]]]] = {
+    DEADLINE: (vi.DEADLINES, vi.WHAT_DEADLINES, lambda p: p.deadlines),
+    WHO: (vi.WHO, vi.WHAT_WHO, lambda p: p.who),
+    COMPETENT: (vi.COMPETENT, vi.WHAT_COMPETENT, lambda p: p.competent),
+    VALIDITY: (vi.VALIDITY, vi.WHAT_VALIDITY, lambda p: p.validity),
+}
+
+
 def _rules(intent: str, p: ProcedureRecord) -> tuple[Figure, ...] | None:
     """The rules a field of the law answers from (``None`` for the other fields)."""
-    return {DEADLINE: p.deadlines, WHO: p.who, COMPETENT: p.competent, VALIDITY: p.validity}.get(intent)
+    field = _LAW_FIELDS.get(intent)
+    return field[2](p) if field else None
 
 
 def field_buttons(procedure: ProcedureRecord, skip: str | None = None) -> tuple[Button, ...]:
@@ -125,20 +135,9 @@ def _time(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     return _figures(vi.TIME, vi.WHAT_TIME, p.processing_time, p, office, today)
 
 
-def _deadlines(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
-    return _figures(vi.DEADLINES, vi.WHAT_DEADLINES, p.deadlines, p, office, today)
-
-
-def _who(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
-    return _figures(vi.WHO, vi.WHAT_WHO, p.who, p, office, today)
-
-
-def _competent(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
-    return _figures(vi.COMPETENT, vi.WHAT_COMPETENT, p.competent, p, office, today)
-
-
-def _validity(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
-    return _figures(vi.VALIDITY, vi.WHAT_VALIDITY, p.validity, p, office, today)
+def _law_field(intent: str) -> Callable[[ProcedureRecord, AgencyRecord, date], str]:
+    template, what, rules = _LAW_FIELDS[intent]
+    return lambda p, office, today: _figures(template, what, rules(p), p, office, today)
 
 
 def _steps(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
@@ -194,8 +193,5 @@ _BUILDERS: dict[str, Callable[[ProcedureRecord, AgencyRecord, date], str]] = {
     "ask_online": _online,
     "ask_postal": _postal,
     "ask_legal_basis": _legal_basis,
-    DEADLINE: _deadlines,
-    WHO: _who,
-    COMPETENT: _competent,
-    VALIDITY: _validity,
+    **{intent: _law_field(intent) for intent in _LAW_FIELDS},
 }

@@ -3,29 +3,15 @@ rules, or declined in so many words; never answered with the neighbouring field 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from bot.config import Settings
 from bot.dialogue.turn import Dialogue
 from bot.messages import InboundMessage, Reply
-from bot.runtime import open_runtime
 from bot.texts import vi
-from tests.conftest import DEMO_NOW
-from tests.dialogue.test_routing import FixedIntent
 
 MISSING = vi.FIELD_MISSING.split("{what}")[0]  # "Dạ, em chưa có thông tin đã đối chiếu văn bản về "
-
-
-@pytest.fixture
-async def make_dialogue(settings: Settings) -> AsyncIterator[Callable[[str], Dialogue]]:
-    async with open_runtime(settings, clock=lambda: DEMO_NOW) as runtime:
-
-        def make(intent: str) -> Dialogue:
-            return Dialogue(FixedIntent(intent), runtime.sessions, runtime.dialogue.catalogue, lambda: DEMO_NOW)
-
-        yield make
 
 
 async def _ask(dialogue: Dialogue, text: str) -> tuple[str, list[str]]:
