@@ -101,6 +101,8 @@ class Match:
     words: frozenset[str]
     # The question has a rare name word this entry does not use ("tách thửa đất" for "Tách hộ").
     stray: bool = False
+    # Its distinctive words stand together in the question ("xóa tạm trú"), not scattered.
+    together: bool = False
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ class NameIndex:
             for folded_word, count in Counter(w.folded for w in phrase.key).items():
                 self._postings[folded_word].append((i, count * self._weight[folded_word]))
         self._folded_words = [frozenset(w.folded for w in phrase.words) for phrase in phrases]
+        self._names = {frozenset(w.folded for w in phrase.key) for phrase in phrases}
         self._last: tuple[tuple[str, int, str | None], list[Match]] | None = None
         vocabulary = {w for w in self._weight if len(w) >= _TYPO_MIN_LENGTH - 1}
         self._near: dict[str, set[str]] = defaultdict(set)
@@ -264,10 +267,21 @@ class NameIndex:
             score = coverage + whole + 0.03 * len(found) + 0.1 * explained
             current = best.get(phrase.code)
             if current is None or score > current.score:
-                best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]))
+                together = complete and (asked.contains(phrase.words) or asked.contains(phrase.key))
+                best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]), together)
         named = [m for m in best.values() if m.complete]
-        kept = [m for m in best.values() if not (m.complete and any(m.words < other.words for other in named))]
+        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(other, m) for other in named))]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
+
+    def _reads_more(self, other: Match, match: Match) -> bool:
+        """Whether ``other`` is the more specific reading of the words that name ``match``.
+
+        Not when its words stand apart and the rest are a name of their own: "làm khai tử …
+        có lấy được trích lục không" names the death registration and its extract, not a copy.
+        """
+        if not match.words < other.words:
+            return False
+        return other.together or other.words - match.words not in self._names
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
         """The one clear entry, or ``None`` with the candidates to offer."""

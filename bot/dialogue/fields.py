@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.dialogue.sentences import questions, windows
 from nlu.vietnamese import fold, normalize
 
 LEGAL_BASIS = "ask_legal_basis"
@@ -45,7 +46,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     LEGAL_BASIS: ("can cu", "van ban nao", "luat nao", "nghi dinh nao", "quy dinh o dau", "co so phap ly", "can cu phap ly"),
     # The citizen's own deadline: "must … within how long", "how many days before expiry", "late".
     DEADLINE: (
-        r"(?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay|may thang)(?: thi| la)? (?:phai|bat buoc)(?! (?:cho|doi))",
+        r"(?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay|may thang)(?: thi| la)?(?: moi)?"
+        r" (?:phai|bat buoc)(?! (?:cho|doi))",
         rf"phai {_VERB}(?: \w+){{0,6}} (?:trong (?:vong |thoi han )?)?(?:bao lau|may ngay|bao nhieu ngay)",
         # "luật cho tối đa bao nhiêu ngày để đi khai tử", "được mấy ngày để …"
         r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
@@ -118,3 +120,11 @@ def asked_fields(text: str) -> list[str]:
         if not any(start < k_end and k_start < end for k_start, k_end, _ in kept):
             kept.append((start, end, intent))
     return list(dict.fromkeys(intent for _, _, intent in sorted(kept)))
+
+
+def fields_asked(text: str) -> list[str]:
+    """The fields the question asks: those of the sentences from the end that ask any (story
+    before it is not read: "chưa biết ở bao lâu" is not a question), and of earlier questions."""
+    last = next((found for window in windows(text) if (found := asked_fields(window))), [])
+    earlier = [field for sentence in questions(text) for field in asked_fields(sentence)]
+    return list(dict.fromkeys([*earlier, *last]))

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.catalog.catalogue import Catalogue
+from bot.catalog.matcher import Candidate
 from bot.catalog.records import ProcedureRecord
 from bot.dialogue.context import Context
-from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO, asked_fields, is_follow_up
+from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO, fields_asked, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons
+from bot.dialogue.sentences import windows
 from bot.formatting import hotline
 from bot.messages import Button, Reply
 from bot.payloads import make_payload
@@ -108,7 +110,7 @@ class ProcedureTurn:
         nlu = [parse.intent] if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else []
         if parse.source == "payload":
             return nlu
-        said = [f for f in asked_fields(text) if f in FIELD_INTENTS]
+        said = [f for f in fields_asked(text) if f in FIELD_INTENTS]
         previous = context.extra.get(FIELD)
         if not said and previous and is_follow_up(text):
             return [previous]
@@ -125,26 +127,33 @@ class ProcedureTurn:
             return _Found((procedure,) if procedure else ())
         if parse.source == "payload":
             return _Found()
-        several = matcher.choose_several(text)
-        if len(several) > 1:
-            return _Found(tuple(several))
-        procedure, candidates = matcher.choose(text)
-        # A matter handled elsewhere: when no procedure is named completely, or when it is named
-        # more fully than the procedure ("kết hôn ở đại sứ quán" is more than "kết hôn").
-        referral = self._catalogue.referrals.find(text)
-        named = [c for c in candidates if c.complete]
-        if referral is not None and (not named or any(c.words < referral.words for c in named[:1])):
-            return _Found(reply=self._referral_reply(referral.referral.code))
-        if procedure is not None:
-            return _Found((procedure,))
-        current = matcher.get(context.procedure_code) if context.procedure_code else None
-        if current is not None:
+        # The question sentence decides; the story before it is read only when it names nothing.
+        for window in windows(text):
+            found, candidates = self._named(window)
+            if found is not None:
+                return found
+        if context.procedure_code and (current := matcher.get(context.procedure_code)) is not None:
             refined = matcher.refine(text, current)
             if refined is not None:
                 return _Found((refined,))
             if not candidates or any(c.procedure.code == current.code for c in candidates):
                 return _Found()  # the context's procedure answers
         return _Found(candidates=tuple(c.procedure for c in candidates))
+
+    def _named(self, text: str) -> tuple[_Found | None, list[Candidate]]:
+        """What ``text`` names clearly (procedures or a matter handled elsewhere), and the candidates."""
+        matcher = self._catalogue.procedures
+        several = matcher.choose_several(text)
+        if len(several) > 1:
+            return _Found(tuple(several)), []
+        procedure, candidates = matcher.choose(text)
+        # A matter handled elsewhere: when no procedure is named completely, or when it is named
+        # more fully than the procedure ("kết hôn ở đại sứ quán" is more than "kết hôn").
+        referral = self._catalogue.referrals.find(text)
+        named = [c for c in candidates if c.complete]
+        if referral is not None and (not named or any(c.words < referral.words for c in named[:1])):
+            return _Found(reply=self._referral_reply(referral.referral.code)), candidates
+        return (_Found((procedure,)) if procedure is not None else None), candidates
 
     def _referral_reply(self, code: str) -> Reply:
         referral = self._catalogue.referrals.get(code)

@@ -50,6 +50,15 @@ def test_a_name_inside_a_longer_name_is_one_mention(matcher: ProcedureMatcher) -
     assert [p.code for p in matcher.choose_several("xin trích lục khai sinh")] == ["2.000635"]
 
 
+def test_a_longer_name_spelled_apart_by_two_names_is_both(matcher: ProcedureMatcher) -> None:
+    # "làm khai tử … lấy trích lục" is the registration and its extract; "nhận cháu làm con
+    # nuôi" is still the adoption alone (the rest, "nuôi", is no name of its own).
+    several = matcher.choose_several("làm khai tử thì có lấy được trích lục luôn không")
+    assert [p.code for p in several] == ["1.000656", "2.000635"]
+    chosen, _ = matcher.choose("nhan chau ruot lam con nuoi")
+    assert chosen is not None and chosen.code == "2.001263"
+
+
 def test_context_refines_a_short_question(matcher: ProcedureMatcher) -> None:
     permanent = matcher.get("1.004222")
     assert permanent is not None

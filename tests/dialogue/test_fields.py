@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.fields import asked_fields
+from bot.dialogue.fields import asked_fields, fields_asked
 from bot.dialogue.procedure_turn import picked_choice
+from bot.dialogue.sentences import windows
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,17 @@ def test_picking_a_choice(text: str, picked: str) -> None:
 @pytest.mark.parametrize("text", ["4", "số 0", "chứng thực số 2 bản", "hai bản sao", "mất 2 ngày à"])
 def test_not_a_pick(text: str) -> None:
     assert picked_choice(text, ["a", "b", "c"]) is None
+
+
+def test_the_question_sentence_decides_the_fields() -> None:
+    # "chưa biết ở bao lâu" is story; the question is the citizen's deadline.
+    story = "e vao Binh Duong lam cong ty, chua biet o bao lau. cho e hoi di bao lau thi moi phai khai bao a"
+    assert fields_asked(story) == ["ask_deadline"]
+    # The question comes before a thank-you; a question earlier in the message is asked too.
+    assert fields_asked("Lệ phí khai sinh bao nhiêu? Em cảm ơn.") == ["ask_fee"]
+    assert fields_asked("Cần giấy tờ gì? Nộp ở đâu?") == ["ask_documents", "ask_place"]
+
+
+def test_windows_read_back_from_the_question_and_keep_codes_whole() -> None:
+    assert windows("Bố em mất. Làm khai tử ở đâu?") == ["Làm khai tử ở đâu?", "Bố em mất. Làm khai tử ở đâu?"]
+    assert windows("tra ho so 000.00.31.H26-230428-0005 giup em") == ["tra ho so 000.00.31.H26-230428-0005 giup em"]
