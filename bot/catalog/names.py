@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlu.vietnamese import fold, normalize, strip_tones
 
@@ -57,6 +57,8 @@ def _question_word(words: Sequence[str], i: int) -> bool:
         return True
     if word == "sao" and after == "y":  # "làm sao y" is making a certified copy
         return False
+    if word == "lai" and before in _NOT_AGAIN:
+        return True  # "sửa lại cho đúng", "bố em lại đi công tác": not the "again" of "đăng ký lại"
     if word == "mat" and not _lost(words, i):
         return True  # died ("bà em ốm rồi mất", "nơi mất"), not lost: no "mất giấy …" name is meant
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
@@ -75,13 +77,20 @@ def _lost(words: Sequence[str], i: int) -> bool:
     return (i > 0 and words[i - 1] in _LOSING) or any(w in _DOCUMENTS for w in words[i + 1 : i + 3])
 
 
+# "lại" after these is "back/then", never the "re-" of a procedure's name ("đăng ký lại khai sinh").
+_NOT_AGAIN = {"sua", "chinh", "e", "em", "toi", "minh", "anh", "chi", "ong", "ba", "bo", "me", "no", "ho", "nguoi", "tra", "quay", "tro"}
+
 # Two spellings of one syllable (i/y): "chữ kí" is "chữ ký", "lí lịch" is "lý lịch".
 _SPELLING = {"kí": "ký", "lí": "lý", "kì": "kỳ", "ki": "ky", "li": "ly"}
 
 
+# Ways of saying a document is lost, read as "mất" (the word of the "mất giấy …" names).
+_LOST = re.compile(r"\b(?:thất lạc|that lac|thất lạc mất|bị cháy|bi chay|cháy mất|chay mat)\b")
+
+
 def _words(text: str) -> list[str]:
     """A text's words as names and questions are compared: normalised, one i/y spelling."""
-    return [_SPELLING.get(w, w) for w in normalize(text).split()]
+    return [_SPELLING.get(w, w) for w in _LOST.sub("mất", normalize(text)).split()]
 
 
 _DOUBLED = re.compile(r"(.)\1")
@@ -101,8 +110,9 @@ class Match:
     words: frozenset[str]
     # The question has a rare name word this entry does not use ("tách thửa đất" for "Tách hộ").
     stray: bool = False
-    # Its distinctive words stand together in the question ("xóa tạm trú"), not scattered.
-    together: bool = False
+    # Every name of the entry found complete: its words, and whether they stand together in
+    # the question ("xóa tạm trú") rather than scattered.
+    readings: tuple[tuple[frozenset[str], bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -250,6 +260,7 @@ class NameIndex:
         rare = {w for w in looked_up if self._says_something_else(w)}
         content = sum(self._weight[w] for w in looked_up if w in self._weight and w not in GENERIC) or 1.0
         best: dict[str, Match] = {}
+        readings: dict[str, list[tuple[frozenset[str], bool]]] = defaultdict(list)
         weight, totals, has = self._weight, self._totals, asked.has
         for i in candidates:
             phrase = self._phrases[i]
@@ -265,12 +276,13 @@ class NameIndex:
             complete = len(found) == len(phrase.key)
             whole = 0.2 + 0.01 * len(phrase.words) if complete and asked.contains(phrase.words) else 0.0
             score = coverage + whole + 0.03 * len(found) + 0.1 * explained
+            if complete:
+                readings[phrase.code].append((used, asked.contains(phrase.words) or asked.contains(phrase.key)))
             current = best.get(phrase.code)
             if current is None or score > current.score:
-                together = complete and (asked.contains(phrase.words) or asked.contains(phrase.key))
-                best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]), together)
-        named = [m for m in best.values() if m.complete]
-        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(other, m) for other in named))]
+                best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]))
+        named = [replace(m, readings=tuple(readings[m.code])) for m in best.values() if m.complete]
+        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(o, m) for o in named if o.code != m.code))]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
     def _reads_more(self, other: Match, match: Match) -> bool:
@@ -279,9 +291,7 @@ class NameIndex:
         Not when its words stand apart and the rest are a name of their own: "làm khai tử …
         có lấy được trích lục không" names the death registration and its extract, not a copy.
         """
-        if not match.words < other.words:
-            return False
-        return other.together or other.words - match.words not in self._names
+        return any(match.words < words and (together or words - match.words not in self._names) for words, together in other.readings)
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
         """The one clear entry, or ``None`` with the candidates to offer."""

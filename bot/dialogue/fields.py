@@ -14,6 +14,8 @@ from bot.dialogue.sentences import questions, windows
 from nlu.vietnamese import fold, normalize
 
 LEGAL_BASIS = "ask_legal_basis"
+# "phải làm thủ tục gì" asks which procedure it is: the overview names it and its conditions.
+OVERVIEW = "procedure_overview"
 # Questions the NLU has no intent for: found here only, and they outrank the neighbouring
 # field the NLU may name ("bao lâu phải khai tử" is the citizen's deadline, not the office's time).
 DEADLINE = "ask_deadline"
@@ -43,6 +45,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "ask_online": ("online", "truc tuyen", "vneid", "qua mang", "dich vu cong", "tren mang"),
     "ask_postal": ("buu dien", "buu chinh", "gui qua duong"),
     "ask_steps": ("cac buoc", "quy trinh", "trinh tu"),
+    OVERVIEW: (r"(?:lam|la|dung|chon|can|phai lam|di lam|xin) (?:thu tuc|tt) (?:gi|nao|j)\b",),
     LEGAL_BASIS: ("can cu", "van ban nao", "luat nao", "nghi dinh nao", "quy dinh o dau", "co so phap ly", "can cu phap ly"),
     # The citizen's own deadline: "must … within how long", "how many days before expiry", "late".
     DEADLINE: (
@@ -80,6 +83,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,2} (?:lam|di|nop|dang ky) (?:thay|ho|giup)",
         r"(?:lam|di|nop|dang ky) (?:thay|ho)\b(?! so)",
         r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|lam|dang ky) khong",
+        # "một mình bên tặng cho ra xã làm được không hay cần cả 2 bên"
+        r"(?:mot|1) minh(?: \w+){0,5} (?:lam|di|ky|nop|ra|len)(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
+        r"(?:can|phai) ca (?:hai|2) (?:ben|nguoi|vo chong)",
     ),
     # Which commune or office is competent: where it happened or where one lives, another commune.
     COMPETENT: (
@@ -88,8 +94,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:ve|o) que (?:lam|dang ky|nop|khai)", r"(?:phai )?ve que", r"tham quyen", r"o dau cung (?:duoc|dc)",
         r"(?:lam|dang ky|nop|khai) (?:o|tai) (?:noi|xa|phuong) (?:minh|dang)",
     ),
-    # How long the result stays valid.
+    # How long the result stays valid ("tạm trú được tối đa bao lâu thì phải gia hạn").
     VALIDITY: (
+        r"(?:duoc|dc) toi da (?:bao lau|may nam|may thang)(?: thi)?(?: phai)? (?:gia han|doi|lam lai)",
         r"(?:gia tri|hieu luc|dung duoc|su dung duoc|co han)(?: su dung)?(?: trong)?"
         r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
         r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)", r"het han (?:khi nao|sau|chua)",

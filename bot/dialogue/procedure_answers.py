@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
-from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO
+from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO
 from bot.formatting import hotline
 from bot.messages import Button, Reply
 from bot.payloads import make_payload
@@ -28,7 +28,6 @@ FIELD_BUTTONS = {
     "ask_legal_basis": vi.BUTTON_LEGAL_BASIS,
 }
 FIELD_INTENTS = frozenset(FIELD_BUTTONS)
-OVERVIEW = "procedure_overview"
 
 
 # The fields of the law: their answer's template, what they are called, and their rules.
@@ -135,9 +134,23 @@ def _time(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     return _figures(vi.TIME, vi.WHAT_TIME, p.processing_time, p, office, today)
 
 
+# When a field of the law is empty, the rules of these neighbours may hold the answer ("đi bao
+# lâu thì phải khai báo tạm vắng" is answered by who must declare, "from 3 months away").
+_RELATED = {DEADLINE: (WHO, VALIDITY), WHO: (DEADLINE,), VALIDITY: (DEADLINE,), COMPETENT: ()}
+
+
 def _law_field(intent: str) -> Callable[[ProcedureRecord, AgencyRecord, date], str]:
     template, what, rules = _LAW_FIELDS[intent]
-    return lambda p, office, today: _figures(template, what, rules(p), p, office, today)
+
+    def build(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+        related = [f for field in _RELATED[intent] for f in _valid(_LAW_FIELDS[field][2](p), today)]
+        if rules(p) or not related:
+            return _figures(template, what, rules(p), p, office, today)
+        bases = vi.LEGAL_BASES.format(bases="; ".join(dict.fromkeys(f.legal_basis for f in related)))
+        lines = "\n".join(_figure_line(f) for f in related)
+        return vi.FIELD_MISSING_RELATED.format(what=what, name=p.name, lines=lines, bases=bases, hotline=hotline(office))
+
+    return build
 
 
 def _steps(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:

@@ -20,8 +20,8 @@ from bot.catalog.catalogue import Catalogue
 from bot.catalog.matcher import Candidate
 from bot.catalog.records import ProcedureRecord
 from bot.dialogue.context import Context
-from bot.dialogue.fields import COMPETENT, DEADLINE, VALIDITY, WHO, fields_asked, is_follow_up
-from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW, answer, answers, choice_buttons
+from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, fields_asked, is_follow_up
+from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, answers, choice_buttons
 from bot.dialogue.sentences import windows
 from bot.formatting import hotline
 from bot.messages import Button, Reply
@@ -35,6 +35,7 @@ _NEIGHBOURS = {
     VALIDITY: ("ask_processing_time",),
     WHO: ("ask_documents", "ask_steps", OVERVIEW),
     COMPETENT: (OVERVIEW,),
+    OVERVIEW: ("ask_steps",),  # "phải làm thủ tục gì" is which procedure, not its steps
 }
 
 # Context keys (beside the procedure and the pending question).
@@ -110,7 +111,7 @@ class ProcedureTurn:
         nlu = [parse.intent] if parse.intent in FIELD_INTENTS or parse.intent == OVERVIEW else []
         if parse.source == "payload":
             return nlu
-        said = [f for f in fields_asked(text) if f in FIELD_INTENTS]
+        said = [f for f in fields_asked(text) if f in FIELD_INTENTS or f == OVERVIEW]
         previous = context.extra.get(FIELD)
         if not said and previous and is_follow_up(text):
             return [previous]

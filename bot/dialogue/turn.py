@@ -13,8 +13,8 @@ from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
 from bot.dialogue.context import Context, load_context, save_context
 from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTurn, Who, digits_in, wants_details
-from bot.dialogue.fields import asked_fields
-from bot.dialogue.procedure_answers import FIELD_INTENTS, OVERVIEW
+from bot.dialogue.fields import OVERVIEW, asked_fields
+from bot.dialogue.procedure_answers import FIELD_INTENTS
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
 from bot.dossiers.receipt import FOLLOW_INTENT
 from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, rescore, surveyed_code

@@ -109,6 +109,13 @@ FIELD_MISSING = (
     "thông tin khác. Anh/chị vui lòng hỏi bộ phận một cửa (đường dây nóng {hotline}). Em có thể trả lời các nội dung dưới đây ạ."
 )
 
+# The field asked is empty but a neighbouring field of the law has rules: say so, then offer them.
+FIELD_MISSING_RELATED = (
+    "Dạ, em chưa có quy định riêng về {what} của thủ tục “{name}”. Các quy định em có về thủ tục này, "
+    "anh/chị tham khảo ạ:\n{lines}\n{bases}\nNếu chưa đúng điều anh/chị hỏi, anh/chị vui lòng hỏi bộ phận một cửa "
+    "(đường dây nóng {hotline}) ạ."
+)
+
 BUTTON_DOCUMENTS = "Giấy tờ cần nộp"
 BUTTON_FEE = "Lệ phí"
 BUTTON_TIME = "Thời gian giải quyết"

@@ -59,6 +59,22 @@ def test_a_longer_name_spelled_apart_by_two_names_is_both(matcher: ProcedureMatc
     assert chosen is not None and chosen.code == "2.001263"
 
 
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        # "sửa lại" is to correct, not the "re-" of "đăng ký lại khai sinh".
+        ("giấy khai sinh ghi sai năm sinh, em muốn sửa lại cho đúng", "1.004859"),
+        # "thất lạc" is lost; "giấy chứng tử bị mất" names "mất giấy chứng tử" in another order.
+        ("ông mất năm 1998, giấy chứng tử bị thất lạc, sổ khai tử cũng không còn", "1.005461"),
+        # "bố em lại đi công tác" is "then"; the question is the death registration.
+        ("bà mất hôm 28, bố em lại đi công tác, giờ mới đi đăng ký khai tử", "1.000656"),
+    ],
+)
+def test_again_and_lost_are_read_from_their_use(matcher: ProcedureMatcher, question: str, code: str) -> None:
+    chosen, _ = matcher.choose(question)
+    assert chosen is not None and chosen.code == code
+
+
 def test_context_refines_a_short_question(matcher: ProcedureMatcher) -> None:
     permanent = matcher.get("1.004222")
     assert permanent is not None

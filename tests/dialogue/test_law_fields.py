@@ -46,3 +46,16 @@ async def test_a_field_the_catalogue_lacks_is_declined_and_the_rest_offered(make
     assert text.startswith(MISSING) and vi.WHAT_VALIDITY in text, text
     assert "làm việc" not in text  # no processing time in its place
     assert vi.BUTTON_TIME in buttons and vi.BUTTON_VALIDITY not in buttons
+
+
+async def test_an_empty_field_offers_the_neighbouring_rules_it_has(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # No deadline for declaring absence: the rule on who must declare ("from 3 months") answers.
+    text, _ = await _ask(make_dialogue("ask_processing_time"), "đi làm xa bao lâu thì mới phải khai báo tạm vắng")
+    assert text.startswith(vi.FIELD_MISSING_RELATED.split("{what}")[0]) and "03 tháng" in text, text
+    assert "01 ngày" not in text  # not the office's processing time
+
+
+async def test_which_procedure_is_the_overview_with_its_condition(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # "phải làm thủ tục gì" asks which procedure: named with the condition that sets it apart.
+    text, _ = await _ask(make_dialogue("ask_steps"), "giấy kết hôn bị mất, sổ cũng không còn, phải làm thủ tục gì")
+    assert "“Đăng ký lại kết hôn”" in text and "01/01/2016" in text, text
