@@ -15,7 +15,18 @@ from typing import Any, TypeVar
 
 import yaml
 
-from bot.catalog.records import CHANNELS, OFFICE_KINDS, AgencyRecord, Document, Figure, Office, Online, ProcedureRecord, Referral
+from bot.catalog.records import (
+    CHANNELS,
+    OFFICE_KINDS,
+    AgencyRecord,
+    Document,
+    Figure,
+    Office,
+    Online,
+    ProcedureRecord,
+    Referral,
+    RegisteredBefore,
+)
 from nlu.vietnamese import nfc
 
 T = TypeVar("T")
@@ -164,12 +175,20 @@ def parse_procedure(data: Any, where: str) -> ProcedureRecord:
         who=tuple(f.items("who", lambda x, k: _figure(x, k, False))),
         competent=tuple(f.items("competent", lambda x, k: _figure(x, k, False))),
         validity=tuple(f.items("validity", lambda x, k: _figure(x, k, False))),
+        registered_before=_registered_before(f.child("registered_before")) if data.get("registered_before") is not None else None,
         result=f.text("result", required=False),
         online=_online(f.child("online")) if data.get("online") is not None else Online(None),
         postal=f.text("postal", required=False),
         legal_basis=f.texts("legal_basis", required=True),
         sources=f.texts("sources"),
     )
+
+
+def _registered_before(f: _Fields) -> RegisteredBefore:
+    day = f.day("day")
+    if day is None:
+        raise f.error("day", "is required")
+    return RegisteredBefore(day, f.text("otherwise"), f.text("legal_basis"), f.texts("event_words"))
 
 
 def _short_name(f: _Fields) -> str | None:
@@ -246,6 +265,10 @@ def load_procedures(path: Path) -> list[ProcedureRecord]:
                 raise CatalogError(f"{where}: code: {record.code} is also in {seen[record.code]}")
             seen[record.code] = where
             records.append(record)
+    if path.is_dir():  # a single file may name a procedure imported before
+        for record in records:
+            if record.registered_before is not None and record.registered_before.otherwise not in seen:
+                raise CatalogError(f"{seen[record.code]}: registered_before.otherwise: no procedure {record.registered_before.otherwise}")
     return records
 
 

@@ -35,6 +35,14 @@ GENERIC_NAME_WORDS = frozenset(
     {"đăng", "ký", "làm", "xin", "thủ", "tục", "cho", "của", "và", "về", "giấy", "cấp", "ở", "tại", "trên", "online"}
 )
 GENERIC = frozenset(fold(w) for w in GENERIC_NAME_WORDS)
+# Everyday words that are also in names: a time expression, a kinship word, a generic verb.
+# A partial match carried by these alone is no reading of the question ("thẻ phí đổi bao
+# nhiêu" after an identity-card answer does not name "đổi họ"); a whole name made of them is.
+COMMON = frozenset(
+    {"doi", "thay", "sua", "lay", "nhan", "di", "ve", "gui", "den", "len", "ra", "vao", "co", "la", "duoc", "can", "bi"}
+    | {"bo", "me", "cha", "con", "vo", "chong", "ong", "ba", "anh", "chi", "em", "chau", "nguoi", "gia", "dinh"}
+    | {"ngay", "thang", "nam", "lau", "gio", "tuan", "hom", "sau", "truoc", "trong", "khi", "moi", "lan", "dau", "lai"}
+)
 # Words that are also question words: "mất bao nhiêu tiền" (cost) is not "mất giấy kết hôn"
 # (lost), "thì sao" (what about) is not "bản sao" (copy). Such a use is not a name word.
 _AFTER = {
@@ -271,9 +279,11 @@ class NameIndex:
             if coverage < OFFER:
                 continue
             used = frozenset(w.folded for w in found)
+            complete = len(found) == len(phrase.key)
+            if not complete and used <= COMMON:
+                continue
             explained = sum(weight[w] for w in used if w not in GENERIC) / content
             # A name found whole counts more; of two names found, the more specific one.
-            complete = len(found) == len(phrase.key)
             whole = 0.2 + 0.01 * len(phrase.words) if complete and asked.contains(phrase.words) else 0.0
             score = coverage + whole + 0.03 * len(found) + 0.1 * explained
             if complete:

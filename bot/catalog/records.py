@@ -47,6 +47,21 @@ class Online:
 
 
 @dataclass(frozen=True)
+class RegisteredBefore:
+    """A variant only for events registered before ``day``; later ones are ``otherwise``'s.
+
+    Re-registering a birth, marriage or death is only for events registered before 2016
+    (both the register and the original lost); a later one has its extract copied.
+    """
+
+    day: date
+    otherwise: str
+    legal_basis: str
+    # Words of the event ("sinh", "kết hôn"): a year after one is when it was registered.
+    event_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProcedureRecord:
     code: str
     name: str
@@ -69,6 +84,7 @@ class ProcedureRecord:
     who: tuple[Figure, ...] = ()
     competent: tuple[Figure, ...] = ()
     validity: tuple[Figure, ...] = ()
+    registered_before: RegisteredBefore | None = None
     result: str | None = None
     online: Online = dataclasses.field(default_factory=lambda: Online(None))
     postal: str | None = None

@@ -83,6 +83,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,2} (?:lam|di|nop|dang ky) (?:thay|ho|giup)",
         r"(?:lam|di|nop|dang ky) (?:thay|ho)\b(?! so)",
         r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|lam|dang ky) khong",
+        # "luật có bắt buộc phải đăng ký cho bé không"
+        r"(?:co )?bat buoc(?: phai)? (?:dang ky|dk|lam|khai|di|bao|nop)",
         # "một mình bên tặng cho ra xã làm được không hay cần cả 2 bên"
         r"(?:mot|1) minh(?: \w+){0,5} (?:lam|di|ky|nop|ra|len)(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
         r"(?:can|phai) ca (?:hai|2) (?:ben|nguoi|vo chong)",

@@ -13,12 +13,12 @@ The order of the decisions:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.catalog.catalogue import Catalogue
 from bot.catalog.matcher import Candidate
-from bot.catalog.records import ProcedureRecord
+from bot.catalog.records import ProcedureRecord, RegisteredBefore
 from bot.dialogue.context import Context
 from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, fields_asked, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, answers, choice_buttons
@@ -41,6 +41,17 @@ _NEIGHBOURS = {
 # Context keys (beside the procedure and the pending question).
 CHOICES = "choices"
 FIELD = "field"
+
+_REGISTERING = ("lam", "dang ky", "dk", "cap")
+
+
+def _event_year(text: str, rule: RegisteredBefore, today: date) -> int | None:
+    """The earliest year written just after a word of the event or of registering it."""
+    words = "|".join(re.escape(w) for w in (*(fold(e) for e in rule.event_words), *_REGISTERING))
+    pattern = rf"(?<![a-z])(?:{words})(?![a-z])(?:\s+\S+){{0,4}}?\s+(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-])?((?:19|20)\d\d)(?!\d)"
+    years = [int(y) for y in re.findall(pattern, fold(text)) if int(y) <= today.year]
+    return min(years) if years else None
+
 
 _NUMBER_WORDS = {"mot": 1, "nhat": 1, "dau": 1, "dau tien": 1, "hai": 2, "nhi": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5}
 _NUMBER_WORDS |= {"sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
@@ -77,7 +88,7 @@ class ProcedureTurn:
     def respond(self, text: str, parse: Parse, context: Context, today: date) -> list[Reply] | None:
         """Replies about procedures, or ``None`` when the message is not about one."""
         fields = self._fields(text, parse, context)
-        found = self._find(text, parse, context)
+        found, note = self._by_year(text, self._find(text, parse, context), today)
         if found.reply is not None:
             return [found.reply]
         if not fields:
@@ -91,7 +102,8 @@ class ProcedureTurn:
             current = self._catalogue.procedures.get(context.procedure_code)
             procedures = (current,) if current else ()
         if procedures:
-            return self._answer(procedures, fields, context, today)
+            replies = self._answer(procedures, fields, context, today)
+            return [replace(replies[0], text=f"{note}\n\n{replies[0].text}"), *replies[1:]] if note else replies
         context.pending_intent = fields[0]
         office = self._catalogue.office
         if found.candidates:
@@ -155,6 +167,30 @@ class ProcedureTurn:
         if referral is not None and (not named or any(c.words < referral.words for c in named[:1])):
             return _Found(reply=self._referral_reply(referral.referral.code)), candidates
         return (_Found((procedure,)) if procedure is not None else None), candidates
+
+    def _by_year(self, text: str, found: _Found, today: date) -> tuple[_Found, str | None]:
+        """The variant the year the event was registered picks, and what to say about it.
+
+        "giấy khai sinh làm năm 2019 bị mất, có phải đăng ký lại không": re-registration is
+        only for events registered before 2016, a later one has its extract copied; "sinh năm
+        1992 … có lại giấy khai sinh" is the re-registration. "bố mất năm 2020" says nothing
+        about when his birth was registered.
+        """
+        matcher = self._catalogue.procedures
+        if len(found.procedures) == 1 and (rule := found.procedures[0].registered_before) is not None:
+            year, other = _event_year(text, rule, today), matcher.get(rule.otherwise)
+            if year is None or year < rule.day.year or other is None:
+                return found, None
+            day = rule.day.strftime("%d/%m/%Y")
+            note = vi.REGISTERED_AFTER.format(year=year, name=found.procedures[0].name, day=day, basis=rule.legal_basis)
+            return _Found((other,)), note
+        codes = {c.code for c in found.candidates}
+        for candidate in found.candidates:
+            rule = candidate.registered_before
+            if rule is not None and rule.otherwise in codes and (year := _event_year(text, rule, today)) is not None:
+                chosen = candidate if year < rule.day.year else matcher.get(rule.otherwise)
+                return (_Found((chosen,)) if chosen else found), None
+        return found, None
 
     def _referral_reply(self, code: str) -> Reply:
         referral = self._catalogue.referrals.get(code)

@@ -116,6 +116,13 @@ FIELD_MISSING_RELATED = (
     "(đường dây nóng {hotline}) ạ."
 )
 
+# A re-registration asked for an event registered from 2016 on: the variant that applies instead.
+REGISTERED_AFTER = (
+    "Dạ, việc đã đăng ký năm {year} thì không làm thủ tục “{name}” được: thủ tục này chỉ dành cho việc đăng ký trước "
+    "ngày {day} mà cả Sổ hộ tịch và bản chính đều bị mất ({basis}). Việc đăng ký từ ngày {day} đã có trong cơ sở dữ liệu "
+    "hộ tịch, anh/chị làm thủ tục dưới đây ạ."
+)
+
 BUTTON_DOCUMENTS = "Giấy tờ cần nộp"
 BUTTON_FEE = "Lệ phí"
 BUTTON_TIME = "Thời gian giải quyết"

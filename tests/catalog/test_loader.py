@@ -59,6 +59,8 @@ def _valid() -> dict[str, object]:
         ({"documents": [{"copies": 1}]}, "x.yml: documents[0].name: is required"),
         ({"office": "court"}, "x.yml: office: must be one of one_stop, police, military"),
         ({"online": {"level": "toàn trình", "url": "http://dichvucong.gov.vn"}}, "x.yml: online.url: must be an https:// link"),
+        ({"registered_before": {"day": "2016", "otherwise": "2.000635", "legal_basis": "NĐ"}}, "x.yml: registered_before.day: '2016'"),
+        ({"registered_before": {"day": "2016-01-01", "legal_basis": "NĐ"}}, "x.yml: registered_before.otherwise: is required"),
     ],
 )
 def test_errors_name_file_and_field(tmp_path: Path, change: dict[str, object], message: str) -> None:
@@ -73,6 +75,13 @@ def test_unreadable_yaml_is_a_catalog_error(tmp_path: Path) -> None:
     path.write_text("code: [unclosed", encoding="utf-8")
     with pytest.raises(CatalogError, match=r"bad\.yml: cannot be read"):
         load_procedures(path)
+
+
+def test_a_variant_must_name_a_procedure_of_the_catalogue(tmp_path: Path) -> None:
+    rule = {"day": "2016-01-01", "otherwise": "9.999999", "legal_basis": "Nghị định 123/2015/NĐ-CP, Điều 24"}
+    _write(tmp_path, _valid() | {"registered_before": rule})
+    with pytest.raises(CatalogError, match=r"x\.yml: registered_before\.otherwise: no procedure 9\.999999"):
+        load_procedures(tmp_path)
 
 
 def test_duplicate_codes_are_refused(tmp_path: Path) -> None:

@@ -101,3 +101,11 @@ def test_died_and_lost_and_where_one_lives(matcher: ProcedureMatcher, question: 
     several = matcher.choose_several(question)
     chosen, _ = matcher.choose(question)
     assert [p.code for p in several] in ([], [code]) and chosen is not None and chosen.code == code, (several, chosen)
+
+
+def test_everyday_words_alone_name_nothing(matcher: ProcedureMatcher) -> None:
+    # "đổi" (a verb), "con" (kin), "năm" (time) are in names; alone they are no partial reading.
+    assert matcher.rank("the phi doi bn vay ad") == []
+    assert matcher.rank("con em năm nay lên lớp") == []
+    chosen, _ = matcher.choose("thủ tục nhận con")  # a whole name made of them still is
+    assert chosen is not None and chosen.code == "1.001022"

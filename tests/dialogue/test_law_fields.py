@@ -52,10 +52,31 @@ async def test_an_empty_field_offers_the_neighbouring_rules_it_has(make_dialogue
     # No deadline for declaring absence: the rule on who must declare ("from 3 months") answers.
     text, _ = await _ask(make_dialogue("ask_processing_time"), "đi làm xa bao lâu thì mới phải khai báo tạm vắng")
     assert text.startswith(vi.FIELD_MISSING_RELATED.split("{what}")[0]) and "03 tháng" in text, text
-    assert "01 ngày" not in text  # not the office's processing time
+    assert "Trong 01 ngày kể từ khi tiếp nhận" not in text  # not the office's processing time
 
 
 async def test_which_procedure_is_the_overview_with_its_condition(make_dialogue: Callable[[str], Dialogue]) -> None:
     # "phải làm thủ tục gì" asks which procedure: named with the condition that sets it apart.
     text, _ = await _ask(make_dialogue("ask_steps"), "giấy kết hôn bị mất, sổ cũng không còn, phải làm thủ tục gì")
     assert "“Đăng ký lại kết hôn”" in text and "01/01/2016" in text, text
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure", "after_2016"),
+    [
+        # Registered from 2016 on: no re-registration, the extract is copied instead.
+        ("giấy khai sinh của con em làm năm 2019 bị mất rồi, có phải đăng ký lại khai sinh không", "Cấp bản sao trích lục hộ tịch", True),
+        # Born in 1992, register and original lost: re-registration (the copy was as likely by the words).
+        ("Em sinh năm 1992, giấy khai sinh bị cháy, sổ gốc cũng thất lạc. Làm thủ tục gì để có lại giấy khai sinh?",
+         "Đăng ký lại khai sinh", False),
+        # The year of a death says nothing about when the birth was registered.
+        ("bố em mất năm 2020, giấy khai sinh của bố mất từ lâu, sổ cũng không còn. người đã mất có đăng ký lại khai sinh được không",
+         "Đăng ký lại khai sinh", False),
+    ],
+)  # fmt: skip
+async def test_the_year_of_the_event_picks_the_variant(
+    make_dialogue: Callable[[str], Dialogue], question: str, procedure: str, after_2016: bool
+) -> None:
+    text, _ = await _ask(make_dialogue("ask_steps"), question)
+    assert f"“{procedure}”" in text, text
+    assert text.startswith(vi.REGISTERED_AFTER.split("{year}")[0]) is after_2016, text
