@@ -111,8 +111,10 @@ def _overview(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
         implementing_agency=p.implementing_agency,
         time=_short_figure(p.processing_time, today),
         fee=_short_figure(p.fees, today),
-        # The first rule on who may apply: for a variant ("only if registered before 2016 and
-        # both the register and the original are lost") it is what tells it from the general one.
+        # The citizen's own first deadline ("within 60 days of the birth"), and the first rule on
+        # who may apply: for a variant ("only if registered before 2016 and both the register and
+        # the original are lost") it is what tells it from the general one.
+        deadline=vi.OVERVIEW_DEADLINE.format(deadline=d[0].text) if (d := _valid(p.deadlines, today)) else "",
         who=vi.OVERVIEW_WHO.format(who=who[0].text) if (who := _valid(p.who, today)) else "",
     )
 

@@ -50,9 +50,11 @@ PROCEDURE_OVERVIEW = (
     "Dạ, thủ tục “{name}” ({field}) do {implementing_agency} giải quyết.\n"
     "• Thời gian: {time}\n"
     "• Lệ phí: {fee}\n"
+    "{deadline}"
     "{who}"
     "Anh/chị muốn biết thêm thông tin nào ạ?"
 )
+OVERVIEW_DEADLINE = "• Hạn anh/chị phải làm: {deadline}\n"
 OVERVIEW_WHO = "• Lưu ý: {who}\n"
 DOCUMENTS_HEADER = "Dạ, hồ sơ “{name}” gồm:"
 DOCUMENT_LINE = "• {name}{copies}{note}"
