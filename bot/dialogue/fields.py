@@ -82,7 +82,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"phai (?:tu |truc tiep )?(?:di|den|len|ra)(?: \w+){0,3} (?:khong|ko|k)\b",
         r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,2} (?:lam|di|nop|dang ky) (?:thay|ho|giup)",
         r"(?:lam|di|nop|dang ky) (?:thay|ho)\b(?! so)",
-        r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|lam|dang ky) khong",
+        r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|cap)(?: \w+){0,6} (?:khong|ko|k|chua)\b", r"co duoc (?:lam|dang ky) khong",
+        # "chỉ cần thông báo lưu trú hay phải đăng ký tạm trú": which one the law obliges.
+        r"(?:chi can|co can|co phai)(?: \w+){1,6} hay (?:la )?(?:phai|can|bat buoc)",
         # "luật có bắt buộc phải đăng ký cho bé không"
         r"(?:co )?bat buoc(?: phai)? (?:dang ky|dk|lam|khai|di|bao|nop)",
         # "một mình bên tặng cho ra xã làm được không hay cần cả 2 bên"

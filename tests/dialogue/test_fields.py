@@ -37,6 +37,13 @@ from bot.dialogue.sentences import windows
         ("con em sinh được 2 tháng rồi giờ mới đi làm khai sinh có sao không", ["ask_deadline"]),
         ("lam cccd cho con co mat tien ko", ["ask_fee"]),
         # Which commune is competent; how long a result is valid.
+        ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
+        ("tôi chỉ cần thông báo lưu trú hay phải đăng ký tạm trú cho cháu?", ["ask_who"]),
+        ("luật có bắt buộc phải đăng ký khai sinh cho bé không", ["ask_who"]),
+        ("1 minh ben tang cho ra xa lam dc ko hay can ca 2 ben", ["ask_who"]),
+        ("co duoc lam online khong", ["ask_online"]),
+        ("cho e hoi phai lam thu tuc gi", ["procedure_overview"]),
+        ("moi lan dang ky tam tru dc toi da bao lau thi phai gia han", ["ask_validity"]),
         ("khai sinh làm ở xã nơi sinh hay nơi thường trú", ["ask_competent"]),
         ("ho khau o xa khac thi dang ky ket hon o dau", ["ask_competent", "ask_place"]),
         ("giấy xác nhận tình trạng hôn nhân có giá trị bao lâu", ["ask_validity"]),
