@@ -77,13 +77,16 @@ def _question_word(words: Sequence[str], i: int) -> bool:
 
 # "mất" is both "died" and "lost". It is "lost" (a word of the "mất giấy khai tử" names) only
 # beside a verb of losing or before a document: "bị mất", "làm mất", "mất giấy", "mất cả sổ".
-_LOSING = {"bi", "lam", "danh"}
+_LOSING = {"bi", "lam", "danh", "lay", "trom", "roi"}
 _DOCUMENTS = {"giay", "so", "ban", "trich", "the", "cmnd", "cccd", "can", "ho", "bang", "chung", "hop"}
 
 
 def _lost(words: Sequence[str], i: int) -> bool:
     return (i > 0 and words[i - 1] in _LOSING) or any(w in _DOCUMENTS for w in words[i + 1 : i + 3])
 
+
+# Words asking for two things done as one ("khai sinh kết hợp nhận cha con", "cùng lúc").
+_COMBINED = re.compile(r"(?<![a-z])(?:ket hop|cung luc|mot the|dong thoi|lam chung|chung (?:1|mot) lan|mot lan luon)(?![a-z])")
 
 # "lại" after these is "back/then", never the "re-" of a procedure's name ("đăng ký lại khai sinh").
 _NOT_AGAIN = {"sua", "chinh", "e", "em", "toi", "minh", "anh", "chi", "ong", "ba", "bo", "me", "no", "ho", "nguoi", "tra", "quay", "tro"}
@@ -94,11 +97,18 @@ _SPELLING = {"kí": "ký", "lí": "lý", "kì": "kỳ", "ki": "ky", "li": "ly"}
 
 # Ways of saying a document is lost, read as "mất" (the word of the "mất giấy …" names).
 _LOST = re.compile(r"\b(?:thất lạc|that lac|thất lạc mất|bị cháy|bi chay|cháy mất|chay mat)\b")
+# Countries people marry into or move to, read as "nước ngoài" (the names say "có yếu tố nước
+# ngoài", "người nước ngoài", "định cư nước ngoài").
+_ABROAD = re.compile(
+    r"\b(?:hàn quốc|han quoc|trung quốc|trung quoc|đài loan|dai loan|nhật bản|nhat ban|hoa kỳ|hoa ky|thái lan|thai lan|"
+    r"ấn độ|campuchia|singapore|malaysia|canada|(?<=sang )(?:mỹ|my|úc|uc|nhật|nhat|pháp|đức|nga|lào)|"
+    r"(?<=người )(?:mỹ|úc|nhật|pháp|đức|nga|lào))\b"
+)
 
 
 def _words(text: str) -> list[str]:
     """A text's words as names and questions are compared: normalised, one i/y spelling."""
-    return [_SPELLING.get(w, w) for w in _LOST.sub("mất", normalize(text)).split()]
+    return [_SPELLING.get(w, w) for w in _ABROAD.sub("nước ngoài", _LOST.sub("mất", normalize(text))).split()]
 
 
 _DOUBLED = re.compile(r"(.)\1")
@@ -292,16 +302,20 @@ class NameIndex:
             if current is None or score > current.score:
                 best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]))
         named = [replace(m, readings=tuple(readings[m.code])) for m in best.values() if m.complete]
-        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(o, m) for o in named if o.code != m.code))]
+        combined = _COMBINED.search(" ".join(folded)) is not None
+        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(o, m, combined) for o in named if o.code != m.code))]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
-    def _reads_more(self, other: Match, match: Match) -> bool:
+    def _reads_more(self, other: Match, match: Match, combined: bool) -> bool:
         """Whether ``other`` is the more specific reading of the words that name ``match``.
 
         Not when its words stand apart and the rest are a name of their own: "làm khai tử …
-        có lấy được trích lục không" names the death registration and its extract, not a copy.
+        có lấy được trích lục không" names the death registration and its extract, not a copy
+        — unless the question asks for them together ("làm khai sinh và nhận con luôn một thể").
         """
-        return any(match.words < words and (together or words - match.words not in self._names) for words, together in other.readings)
+        return any(
+            match.words < words and (together or combined or words - match.words not in self._names) for words, together in other.readings
+        )
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:
         """The one clear entry, or ``None`` with the candidates to offer."""
