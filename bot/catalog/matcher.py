@@ -21,6 +21,7 @@ class Candidate:
     score: float
     complete: bool
     words: frozenset[str] = frozenset()  # the question's name words it uses (folded)
+    readings: tuple[frozenset[str], ...] = ()  # the words of each of its names found complete
 
 
 class ProcedureMatcher:
@@ -36,7 +37,7 @@ class ProcedureMatcher:
         return list(self._by_code.values())
 
     def _candidates(self, matches: list[Match]) -> list[Candidate]:
-        return [Candidate(self._by_code[m.code], m.score, m.complete, m.words) for m in matches]
+        return [Candidate(self._by_code[m.code], m.score, m.complete, m.words, tuple(r for r, _ in m.readings)) for m in matches]
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None) -> list[Candidate]:
         return self._candidates(self._index.rank(question, limit, among))
@@ -49,6 +50,17 @@ class ProcedureMatcher:
     def choose_several(self, question: str) -> list[ProcedureRecord]:
         """Procedures named completely and separately in one question ("A và B")."""
         return [self._by_code[m.code] for m in self._index.choose_several(question)]
+
+    def narrower(self, question: str, chosen: Candidate) -> ProcedureRecord | None:
+        """A variant of ``chosen`` that ``question`` names completely: its words and more.
+
+        "Bố tôi là thương binh … vừa từ trần. Làm trợ cấp mai táng thế nào?": the question
+        sentence names the funeral allowance, the story makes it the one for people with merit.
+        """
+        for match in self.rank(question):
+            if match.procedure.code != chosen.procedure.code and any(chosen.words < words for words in match.readings):
+                return match.procedure
+        return None
 
     def refine(self, question: str, current: ProcedureRecord) -> ProcedureRecord | None:
         """Another procedure the question names together with ``current``'s name.

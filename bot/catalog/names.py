@@ -77,12 +77,13 @@ def _question_word(words: Sequence[str], i: int) -> bool:
 
 # "mất" is both "died" and "lost". It is "lost" (a word of the "mất giấy khai tử" names) only
 # beside a verb of losing or before a document: "bị mất", "làm mất", "mất giấy", "mất cả sổ".
-_LOSING = {"bi", "lam", "danh", "lay", "trom", "roi"}
+_LOSING = {"bi", "lam", "danh", "lay", "trom"}
 _DOCUMENTS = {"giay", "so", "ban", "trich", "the", "cmnd", "cccd", "can", "ho", "bang", "chung", "hop"}
 
 
 def _lost(words: Sequence[str], i: int) -> bool:
-    return (i > 0 and words[i - 1] in _LOSING) or any(w in _DOCUMENTS for w in words[i + 1 : i + 3])
+    dropped = words[max(i - 2, 0) : i] == ["danh", "roi"]  # "đánh rơi mất" ("ốm rồi mất" is died)
+    return dropped or (i > 0 and words[i - 1] in _LOSING) or any(w in _DOCUMENTS for w in words[i + 1 : i + 3])
 
 
 # Words asking for two things done as one ("khai sinh kết hợp nhận cha con", "cùng lúc").
@@ -303,7 +304,12 @@ class NameIndex:
                 best[phrase.code] = Match(phrase.code, score, complete, used, bool(rare - self._folded_words[i]))
         named = [replace(m, readings=tuple(readings[m.code])) for m in best.values() if m.complete]
         combined = _COMBINED.search(" ".join(folded)) is not None
-        kept = [m for m in best.values() if not (m.complete and any(self._reads_more(o, m, combined) for o in named if o.code != m.code))]
+        readings_of = {m.code: m for m in named}
+        kept = [
+            readings_of.get(m.code, m)
+            for m in best.values()
+            if not (m.complete and any(self._reads_more(o, m, combined) for o in named if o.code != m.code))
+        ]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
     def _reads_more(self, other: Match, match: Match, combined: bool) -> bool:

@@ -64,6 +64,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "giờ mới đi làm khai sinh" (only now): late, what happens.
         r"(?:gio|bay gio|den gio|nay) moi (?:di )?(?:lam|dang ky|dk|khai|bao)",
         r"(?:bi|co bi) phat(?! nguoi)", r"(?:con )?kip khong", r"con (?:duoc )?(?:lam|dang ky|khai) (?:duoc )?khong",
+        # A periodic duty: "bao lâu báo cáo một lần", "mấy tháng phải báo một lần".
+        r"(?:bao lau|may thang|may nam)(?: thi)?(?: phai)? (?:bao cao|bao|nop|kiem tra)(?: \w+){0,3} (?:1|mot) lan",
     ),
     # Who may or must apply: ages, presence in person, someone else on one's behalf, conditions.
     WHO: (
@@ -71,7 +73,10 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:\d+|bao nhieu|may) tuoi (?:thi |la |roi |da )?(?:phai|duoc|can|co the|bat buoc)",
         r"(?:da )?(?:phai|can) (?:di )?(?:dang ky|dk|lam|khai)(?: \w+){0,5} chua\b",
         # Consent: "có cần cháu đồng ý không", "phải ký đồng ý"
-        r"(?:can|phai|co can|co phai)(?: \w+){0,3} (?:dong y|ky dong y|ky ten dong y)",
+        r"(?:can|phai|co can|co phai|bat buoc)(?: \w+){0,3} (?:dong y|ky dong y|ky ten dong y)",
+        # "có phải đổi không", "có phải đi đăng ký nữa không": whether the law obliges.
+        r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,4} (?:khong|ko|k|nua)\b",
+        r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
         r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
         r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
         r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -136,6 +137,8 @@ def _time(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     return _figures(vi.TIME, vi.WHAT_TIME, p.processing_time, p, office, today)
 
 
+_DURATION = re.compile(r"\b\d+ (?:ngày|tháng|năm|giờ)\b")
+
 # When a field of the law is empty, the rules of these neighbours may hold the answer ("đi bao
 # lâu thì phải khai báo tạm vắng" is answered by who must declare, "from 3 months away").
 _RELATED = {DEADLINE: (WHO, VALIDITY), WHO: (DEADLINE,), VALIDITY: (DEADLINE,), COMPETENT: ()}
@@ -146,6 +149,11 @@ def _law_field(intent: str) -> Callable[[ProcedureRecord, AgencyRecord, date], s
 
     def build(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
         related = [f for field in _RELATED[intent] for f in _valid(_LAW_FIELDS[field][2](p), today)]
+        if rules(p) and intent == DEADLINE:
+            # "ở bao nhiêu ngày thì phải đăng ký tạm trú": a duty that starts after a time is
+            # a rule on who must, and answers a question on time as much as the deadlines do.
+            timed = tuple(f for f in p.who if _DURATION.search(f.text) and f not in rules(p))
+            return _figures(template, what, rules(p) + timed, p, office, today)
         if rules(p) or not related:
             return _figures(template, what, rules(p), p, office, today)
         bases = vi.LEGAL_BASES.format(bases="; ".join(dict.fromkeys(f.legal_basis for f in related)))

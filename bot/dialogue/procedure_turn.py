@@ -143,6 +143,8 @@ class ProcedureTurn:
         # The question sentence decides; the story before it is read only when it names nothing.
         for window in windows(text):
             found, candidates = self._named(window)
+            if found is not None and candidates and found.procedures == (candidates[0].procedure,) and window != text:
+                return _Found((matcher.narrower(text, candidates[0]) or candidates[0].procedure,))  # the story may say which variant
             if found is not None:
                 return found
         if context.procedure_code and (current := matcher.get(context.procedure_code)) is not None:

@@ -109,3 +109,21 @@ def test_everyday_words_alone_name_nothing(matcher: ProcedureMatcher) -> None:
     assert matcher.rank("con em năm nay lên lớp") == []
     chosen, _ = matcher.choose("thủ tục nhận con")  # a whole name made of them still is
     assert chosen is not None and chosen.code == "1.001022"
+
+
+@pytest.mark.parametrize(
+    ("story", "question", "general", "variant"),
+    [
+        # The question sentence names the funeral allowance; the story says whose.
+        ("Ông tôi là người có công, vừa mất tuần trước.", "Xin tiền mai táng thế nào?", "1.001731", "1.010824"),
+        ("Tôi lấy chồng Hàn Quốc.", "Đăng ký kết hôn cần giấy tờ gì?", "1.000894", "2.000806"),
+    ],
+)
+def test_the_story_names_the_variant_of_what_the_question_names(
+    matcher: ProcedureMatcher, story: str, question: str, general: str, variant: str
+) -> None:
+    chosen, candidates = matcher.choose(question)
+    assert chosen is not None and chosen.code == general and candidates[0].procedure == chosen
+    narrower = matcher.narrower(f"{story} {question}", candidates[0])
+    assert narrower is not None and narrower.code == variant
+    assert matcher.narrower(question, candidates[0]) is None

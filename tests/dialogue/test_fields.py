@@ -38,6 +38,10 @@ from bot.dialogue.sentences import windows
         ("lam cccd cho con co mat tien ko", ["ask_fee"]),
         # Which commune is competent; how long a result is valid.
         ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
+        ("Có bắt buộc chủ hộ đồng ý không?", ["ask_who"]),
+        ("Tôi có phải đổi thẻ không?", ["ask_who"]),
+        ("Bà có thuộc diện được hỗ trợ chi phí mai táng không?", ["ask_who"]),
+        ("nhận con nuôi rồi thì bao lâu báo cáo 1 lần", ["ask_deadline"]),
         ("tôi chỉ cần thông báo lưu trú hay phải đăng ký tạm trú cho cháu?", ["ask_who"]),
         ("luật có bắt buộc phải đăng ký khai sinh cho bé không", ["ask_who"]),
         ("1 minh ben tang cho ra xa lam dc ko hay can ca 2 ben", ["ask_who"]),
