@@ -21,7 +21,8 @@ class Candidate:
     score: float
     complete: bool
     words: frozenset[str] = frozenset()  # the question's name words it uses (folded)
-    readings: tuple[frozenset[str], ...] = ()  # the words of each of its names found complete
+    # Each of its names found complete: its words, and whether they stand together.
+    readings: tuple[tuple[frozenset[str], bool], ...] = ()
 
 
 class ProcedureMatcher:
@@ -37,7 +38,7 @@ class ProcedureMatcher:
         return list(self._by_code.values())
 
     def _candidates(self, matches: list[Match]) -> list[Candidate]:
-        return [Candidate(self._by_code[m.code], m.score, m.complete, m.words, tuple(r for r, _ in m.readings)) for m in matches]
+        return [Candidate(self._by_code[m.code], m.score, m.complete, m.words, m.readings) for m in matches]
 
     def rank(self, question: str, limit: int = MAX_CHOICES, among: set[str] | None = None) -> list[Candidate]:
         return self._candidates(self._index.rank(question, limit, among))
@@ -56,9 +57,13 @@ class ProcedureMatcher:
 
         "Bố tôi là thương binh … vừa từ trần. Làm trợ cấp mai táng thế nào?": the question
         sentence names the funeral allowance, the story makes it the one for people with merit.
+        Not when the more is a name of its own elsewhere in the story ("giấy khai sinh để trống
+        tên cha … làm thủ tục nhận con" is the recognition, not birth-and-recognition at once).
         """
         for match in self.rank(question):
-            if match.procedure.code != chosen.procedure.code and any(chosen.words < words for words in match.readings):
+            if match.procedure.code != chosen.procedure.code and any(
+                chosen.words < words and (together or not self._index.is_name(words - chosen.words)) for words, together in match.readings
+            ):
                 return match.procedure
         return None
 

@@ -312,6 +312,10 @@ class NameIndex:
         ]
         return sorted(kept, key=lambda m: (-m.score, m.code))[:limit]
 
+    def is_name(self, words: frozenset[str]) -> bool:
+        """Whether ``words`` (folded) are exactly the distinctive words of some name."""
+        return words in self._names
+
     def _reads_more(self, other: Match, match: Match, combined: bool) -> bool:
         """Whether ``other`` is the more specific reading of the words that name ``match``.
 
