@@ -35,6 +35,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "ask_processing_time": (
         "bao lau", "may ngay", "bao nhieu ngay", "thoi gian", "thoi han", "bao gio co", "khi nao co", "may hom", "may tuan",
+        # Same-day service and its cut-off hour: "nộp trước mấy giờ thì lấy được trong ngày".
+        r"(?:nop|den|lam|gui)(?: \w+){0,2} truoc may gio(?: \w+){0,3} (?:lay|co|nhan|xong|tra|duoc)",
+        r"(?:lay|nhan|co|tra)(?: duoc)?(?: ket qua| giay)? (?:ngay )?trong ngay",
     ),
     "ask_documents": (
         "giay to gi", "giay to nao", "ho so gom", "can nhung gi", "mang theo gi", "can mang", "chuan bi gi",

@@ -27,6 +27,8 @@ from bot.dialogue.sentences import windows
         ("khai sinh quá hạn thì có bị phạt không", ["ask_deadline"]),
         ("bao lâu thì có giấy khai sinh", ["ask_processing_time"]),
         ("phải chờ bao lâu", ["ask_processing_time"]),
+        ("khai sinh nộp trước mấy giờ thì lấy được trong ngày", ["ask_processing_time"]),
+        ("thông báo lưu trú trước mấy giờ", ["ask_deadline"]),
         # Who may or must; "có mất tiền" folds like "có mặt" and stays a fee question.
         ("đăng ký kết hôn có cần cả hai có mặt không", ["ask_who"]),
         ("con bao nhieu tuoi thi phai lam can cuoc", ["ask_who"]),
