@@ -112,8 +112,8 @@ class ProcedureTurn:
         return [Reply(vi.ASK_WHICH_PROCEDURE.format(hotline=hotline(office)), (Button(vi.BUTTON_HUMAN, make_payload("request_human")),))]
 
     def names_something(self, text: str) -> bool:
-        """Whether ``text`` clearly names a procedure or a matter handled elsewhere."""
-        return self._catalogue.procedures.choose(text)[0] is not None or self._catalogue.referrals.find(text) is not None
+        """Whether ``text`` clearly names procedures or a matter handled elsewhere (as :meth:`_find` reads it)."""
+        return any(self._named(window)[0] is not None for window in windows(text))
 
     def _fields(self, text: str, parse: Parse, context: Context) -> list[str]:
         """The fields asked: those asked in so many words, then the NLU's intent if it is one.
