@@ -2,9 +2,13 @@
 
 The order of the decisions:
 1. a button (payload) or a pick from the choices offered ("chọn số 2", "2", "cái thứ hai");
+2-4. read in the question sentence, else in it and the sentences before, nearest first (a
+   story does not outweigh the question; it may name the variant: "bố tôi là thương binh …
+   trợ cấp mai táng"):
 2. several procedures named separately ("trích lục khai sinh với chứng thực chữ ký");
 3. one procedure named clearly (this also switches: "nhầm, tôi hỏi khai tử cơ");
 4. a matter another body handles ("ly hôn") — say who, offer an officer;
+   then the year of the event may pick the variant (re-registration only before 2016);
 5. the context's procedure refined by the message ("xóa thì làm thế nào" after thường trú);
 6. the context's procedure itself ("còn lệ phí thì sao?");
 7. close candidates → ask which one; nothing → ask, and offer an officer.
