@@ -54,6 +54,7 @@ _BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "
 # "nơi thường trú", "nơi tạm trú", "nơi cư trú" describe where someone lives (which commune is
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
+_AT = {"o", "tai", "van", "con", "thuong"}
 
 
 def _question_word(words: Sequence[str], i: int) -> bool:
@@ -69,6 +70,11 @@ def _question_word(words: Sequence[str], i: int) -> bool:
         return True  # "sửa lại cho đúng", "bố em lại đi công tác": not the "again" of "đăng ký lại"
     if word == "mat" and not _lost(words, i):
         return True  # died ("bà em ốm rồi mất", "nơi mất"), not lost: no "mất giấy …" name is meant
+    # "hộ khẩu ở quê", "hộ khẩu tại Bắc Ninh" say where someone lives, not "cắt hộ khẩu".
+    if (word, after) == ("ho", "khau") and i + 2 < len(words) and words[i + 2] in _AT:
+        return True
+    if (before, word) == ("ho", "khau") and after in _AT:
+        return True
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
     if start is not None and "noi" in words[max(start - 3, 0) : start]:
         return True  # "nơi (bố) thường trú"

@@ -79,7 +79,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:can|phai|co can|co phai|bat buoc)(?: \w+){0,3} (?:dong y|ky dong y|ky ten dong y)",
         # "có phải đổi không", "có phải đi đăng ký nữa không": whether the law obliges.
         r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,4} (?:khong|ko|k|nua)\b",
-        r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
+        r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:can|phai|co can) (?:them |co )?(?:ai|nguoi nao|nguoi lam chung|may nguoi)\b",
+        r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
         r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
         r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
         r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"
@@ -105,17 +106,26 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:o|tai|ve|sang) (?:xa|phuong|tinh|noi) khac", r"(?:xa|phuong|tinh) khac", r"khac (?:xa|phuong|tinh)",
         r"(?:ve|o) que (?:lam|dang ky|nop|khai)", r"(?:phai )?ve que", r"tham quyen", r"o dau cung (?:duoc|dc)",
         r"(?:lam|dang ky|nop|khai) (?:o|tai) (?:noi|xa|phuong) (?:minh|dang)",
+        # "ra xã ở quê hay phường ở Hà Nội", "đăng ký ở xã hay ở công ty", "phải lên huyện hay tỉnh"
+        r"(?:xa|phuong|noi|que)(?: \w+){0,4} hay (?:la )?(?:o |ra |tai |ve )?(?:xa|phuong|noi|o|que|cong ty|cty)\b",
+        r"(?:len|ve|o|tai) (?:huyen|tinh)\b(?! \w+ (?:lam|dang ky) (?:thu tuc|ho so))",
     ),
     # How long the result stays valid ("tạm trú được tối đa bao lâu thì phải gia hạn").
     VALIDITY: (
         r"(?:duoc|dc) toi da (?:bao lau|may nam|may thang)(?: thi)?(?: phai)? (?:gia han|doi|lam lai)",
         r"(?:gia tri|hieu luc|dung duoc|su dung duoc|co han)(?: su dung)?(?: trong)?"
         r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
-        r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)", r"het han (?:khi nao|sau|chua)",
+        r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)",
+        r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
+        # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
+        r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",
+        r"(?:dung|su dung|xai) (?:duoc )?(?:bao lau|bao nhieu nam|may nam|bao nhieu thang|may thang)",
     ),
 }  # fmt: skip
 _PATTERNS = [(intent, re.compile(rf"(?<![0-9a-z]){phrase}(?![0-9a-z])")) for intent, phrases in _PHRASES.items() for phrase in phrases]
 
+
+_NEAR = 20  # characters between two phrases of one question
 
 # "còn tạm trú thì sao?": the same question as before, about another procedure.
 _FOLLOW_UP = re.compile(r"^(?:(?:vay|the|da|u|con)\s+)*con\b.*\b(?:thi sao|the nao|sao|thi the nao)(?:\s+(?:a|ad|vay|nhi|nua))*$")
@@ -138,6 +148,10 @@ def asked_fields(text: str) -> list[str]:
     for start, end, intent in sorted(spans, key=lambda s: -(s[1] - s[0])):
         if not any(start < k_end and k_start < end for k_start, k_end, _ in kept):
             kept.append((start, end, intent))
+    # "hạn chót là mấy ngày": the time phrase just after a deadline's is part of it, not also a
+    # question about the office's processing time ("mất bao lâu, hạn chót là …" asks both).
+    law_times = [(a, b) for a, b, intent in kept if intent in (DEADLINE, VALIDITY)]
+    kept = [k for k in kept if k[2] != "ask_processing_time" or not any(0 <= k[0] - b <= _NEAR for _, b in law_times)]
     return list(dict.fromkeys(intent for _, _, intent in sorted(kept)))
 
 
@@ -147,3 +161,13 @@ def fields_asked(text: str) -> list[str]:
     last = next((found for window in windows(text) if (found := asked_fields(window))), [])
     earlier = [field for sentence in questions(text) for field in asked_fields(sentence)]
     return list(dict.fromkeys([*earlier, *last]))
+
+
+# "bà ngoại nhận cháu làm con nuôi được không", "tôi tự tách hộ được không": whether one may.
+_MAY = re.compile(r"(?<!hoi )(?:duoc|dc) (?:khong|ko|k)(?: (?:a|ad|admin|ah|anh|chi|vay|nhi|ha|the))*\W*$")
+
+
+def asks_whether_allowed(text: str) -> bool:
+    """Whether the question sentence ends "… được không" (may one), asking no field by name."""
+    last = windows(text)[0]
+    return not asked_fields(last) and _MAY.search(fold(normalize(last))) is not None

@@ -24,7 +24,7 @@ from bot.catalog.catalogue import Catalogue
 from bot.catalog.matcher import Candidate
 from bot.catalog.records import ProcedureRecord, RegisteredBefore
 from bot.dialogue.context import Context
-from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, fields_asked, is_follow_up
+from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, asks_whether_allowed, fields_asked, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, answers, choice_buttons
 from bot.dialogue.sentences import windows
 from bot.formatting import hotline
@@ -95,6 +95,9 @@ class ProcedureTurn:
         found, note = self._by_year(text, self._find(text, parse, context), today)
         if found.reply is not None:
             return [found.reply]
+        if found.procedures and asks_whether_allowed(text) and all(p.who for p in found.procedures):
+            # "… được không" after a story: the conditions, and the time limits, say whether one may.
+            fields = [WHO, DEADLINE] if all(p.deadlines for p in found.procedures) else [WHO]
         if not fields:
             # An unclear message: a procedure named (or picked) answers the question pending,
             # else the last field asked, else gets its overview; anything else is not ours.

@@ -66,6 +66,8 @@ def test_a_longer_name_spelled_apart_by_two_names_is_both(matcher: ProcedureMatc
         ("giấy khai sinh ghi sai năm sinh, em muốn sửa lại cho đúng", "1.004859"),
         # "thất lạc" is lost; "giấy chứng tử bị mất" names "mất giấy chứng tử" in another order.
         ("ông mất năm 1998, giấy chứng tử bị thất lạc, sổ khai tử cũng không còn", "1.005461"),
+        # "hộ khẩu ở Bắc Ninh" says where one lives; the question is the certified copy.
+        ("hộ khẩu ở Bắc Ninh, chứng thực bản sao bằng tốt nghiệp ở phường gần công ty", "2.000815"),
         # "bố em lại đi công tác" is "then"; the question is the death registration.
         ("bà mất hôm 28, bố em lại đi công tác, giờ mới đi đăng ký khai tử", "1.000656"),
     ],

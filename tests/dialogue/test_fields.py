@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.fields import asked_fields, fields_asked
+from bot.dialogue.fields import asked_fields, asks_whether_allowed, fields_asked
 from bot.dialogue.procedure_turn import picked_choice
 from bot.dialogue.sentences import windows
 
@@ -40,6 +40,14 @@ from bot.dialogue.sentences import windows
         ("lam cccd cho con co mat tien ko", ["ask_fee"]),
         # Which commune is competent; how long a result is valid.
         ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
+        ("lập di chúc ra xã chứng thực thì cần thêm ai đi cùng không", ["ask_who"]),
+        ("giấy đó giờ còn dùng được không", ["ask_validity"]),
+        ("giay phep ban le ruou xai dc bao nhieu nam", ["ask_validity"]),
+        ("xin giấy xác nhận độc thân thì ra xã ở quê hay phường ở Hà Nội", ["ask_competent"]),
+        ("kết hôn với người nước ngoài phải lên tỉnh hay làm ở xã", ["ask_competent"]),
+        # The time phrase after a deadline's belongs to it; before it, it is asked too.
+        ("khai tu thi han chot la may ngay vay ad", ["ask_deadline"]),
+        ("khai sinh mất bao lâu, hạn chót là mấy ngày", ["ask_processing_time", "ask_deadline"]),
         ("Có bắt buộc chủ hộ đồng ý không?", ["ask_who"]),
         ("Tôi có phải đổi thẻ không?", ["ask_who"]),
         ("Bà có thuộc diện được hỗ trợ chi phí mai táng không?", ["ask_who"]),
@@ -84,3 +92,16 @@ def test_the_question_sentence_decides_the_fields() -> None:
 def test_windows_read_back_from_the_question_and_keep_codes_whole() -> None:
     assert windows("Bố em mất. Làm khai tử ở đâu?") == ["Làm khai tử ở đâu?", "Bố em mất. Làm khai tử ở đâu?"]
     assert windows("tra ho so 000.00.31.H26-230428-0005 giup em") == ["tra ho so 000.00.31.H26-230428-0005 giup em"]
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("Bố không đồng ý. Vậy tôi tự tách hộ được không?", True),
+        ("ba ngoai nhan chau lam con nuoi dc ko ad", True),
+        ("cho em hỏi được không", False),  # asking leave to ask
+        ("làm online được không", False),  # a field by name
+    ],
+)
+def test_may_one_is_asked_by_the_last_sentence(text: str, allowed: bool) -> None:
+    assert asks_whether_allowed(text) is allowed

@@ -80,3 +80,12 @@ async def test_the_year_of_the_event_picks_the_variant(
     text, _ = await _ask(make_dialogue("ask_steps"), question)
     assert f"“{procedure}”" in text, text
     assert text.startswith(vi.REGISTERED_AFTER.split("{year}")[0]) is after_2016, text
+
+
+async def test_may_one_is_answered_with_the_conditions_and_the_time_limits(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # A refusal of an inheritance must come before the estate is divided (a deadline) by an heir
+    # (who): "được không" after the division is answered with both, not with the overview.
+    text, _ = await _ask(
+        make_dialogue("ask_steps"), "bố em mất, anh em chia đất xong rồi. giờ em làm văn bản từ chối nhận di sản được không"
+    )
+    assert "trước thời điểm phân chia di sản" in text and "Người thừa kế có quyền từ chối" in text, text
