@@ -176,6 +176,7 @@ def parse_procedure(data: Any, where: str) -> ProcedureRecord:
         competent=tuple(f.items("competent", lambda x, k: _figure(x, k, False))),
         validity=tuple(f.items("validity", lambda x, k: _figure(x, k, False))),
         registered_before=_registered_before(f.child("registered_before")) if data.get("registered_before") is not None else None,
+        variants=tuple(f.items("variants", lambda x, k: x.texts(k, required=True))),
         result=f.text("result", required=False),
         online=_online(f.child("online")) if data.get("online") is not None else Online(None),
         postal=f.text("postal", required=False),

@@ -85,6 +85,9 @@ class ProcedureRecord:
     competent: tuple[Figure, ...] = ()
     validity: tuple[Figure, ...] = ()
     registered_before: RegisteredBefore | None = None
+    # Cases one record covers ("cấp đổi" / "cấp lại" a card): each a list of words that name
+    # it in a question and in the lines of its fees and times.
+    variants: tuple[tuple[str, ...], ...] = ()
     result: str | None = None
     online: Online = dataclasses.field(default_factory=lambda: Online(None))
     postal: str | None = None

@@ -27,6 +27,7 @@ from bot.dialogue.context import Context
 from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, asks_whether_allowed, fields_asked, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, answers, choice_buttons
 from bot.dialogue.sentences import windows
+from bot.dialogue.variants import for_case
 from bot.formatting import hotline
 from bot.messages import Button, Reply
 from bot.payloads import make_payload
@@ -109,7 +110,7 @@ class ProcedureTurn:
             current = self._catalogue.procedures.get(context.procedure_code)
             procedures = (current,) if current else ()
         if procedures:
-            replies = self._answer(procedures, fields, context, today)
+            replies = self._answer(tuple(for_case(p, text) for p in procedures), fields, context, today)
             return [replace(replies[0], text=f"{note}\n\n{replies[0].text}"), *replies[1:]] if note else replies
         context.pending_intent = fields[0]
         office = self._catalogue.office

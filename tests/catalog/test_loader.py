@@ -61,6 +61,7 @@ def _valid() -> dict[str, object]:
         ({"online": {"level": "toàn trình", "url": "http://dichvucong.gov.vn"}}, "x.yml: online.url: must be an https:// link"),
         ({"registered_before": {"day": "2016", "otherwise": "2.000635", "legal_basis": "NĐ"}}, "x.yml: registered_before.day: '2016'"),
         ({"registered_before": {"day": "2016-01-01", "legal_basis": "NĐ"}}, "x.yml: registered_before.otherwise: is required"),
+        ({"variants": [[]]}, "x.yml: variants[0]: must be a non-empty list"),
     ],
 )
 def test_errors_name_file_and_field(tmp_path: Path, change: dict[str, object], message: str) -> None:
