@@ -78,7 +78,14 @@ def _question_word(words: Sequence[str], i: int) -> bool:
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
     if start is not None and "noi" in words[max(start - 3, 0) : start]:
         return True  # "nơi (bố) thường trú"
+    if start is not None and (words[start - 1 : start] in (["hien"], ["dang"], ["van"]) or _lives_at(words, start + 2)):
+        return True  # "hiện thường trú ở Hà Nội", "tạm trú tại phường X" say where one lives
     return word in _BEFORE and (before in _BEFORE[word] or after in _ENDINGS)
+
+
+def _lives_at(words: Sequence[str], i: int) -> bool:
+    """Whether ``words[i:]`` is "ở/tại <a place>" (not "ở đâu", a question about the office)."""
+    return i + 1 < len(words) and words[i] in ("o", "tai") and words[i + 1] not in ("dau", "cho", "xa", "phuong", "cong")
 
 
 # "mất" is both "died" and "lost". It is "lost" (a word of the "mất giấy khai tử" names) only

@@ -58,6 +58,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "luật cho tối đa bao nhiêu ngày để đi khai tử", "được mấy ngày để …"
         r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
         r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
+        r"thoi han (?:toi|den|la|cuoi) (?:khi nao|bao gio|ngay nao|luc nao)",
         r"truoc(?: \w+){0,4} (?:bao nhieu|may) ngay", r"truoc may gio", r"truoc (?:bao nhieu|may) tieng",
         r"truoc khi het han (?:bao lau|may ngay)",
         r"(?:bao lau|may ngay|bao nhieu ngay) ke tu", r"ke tu (?:ngay|khi)(?: \w+){0,6} (?:bao lau|may ngay|bao nhieu ngay)",
@@ -81,6 +82,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,4} (?:khong|ko|k|nua)\b",
         r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:can|phai|co can) (?:them |co )?(?:ai|nguoi nao|nguoi lam chung|may nguoi)\b",
         r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
+        r"(?:huong|nhan|lanh) (?:ca|tat ca) (?:2|hai|ba)(?: \w+){0,3} hay", r"(?:huong|nhan) (?:ca|tat ca) (?:2|hai) (?:khoan|loai|che do)",
         r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
         r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
         r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"
@@ -89,7 +91,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "có mặt" folds like "có mất" ("có mất tiền không"): only with a word of obligation.
         r"(?:phai|can|bat buoc|co can|co phai)(?: ca hai| ca 2| hai nguoi| 2 nguoi)? (?:co mat|truc tiep (?:di|den|len|ra))",
         r"phai (?:tu |truc tiep )?(?:di|den|len|ra)(?: \w+){0,3} (?:khong|ko|k)\b",
-        r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,2} (?:lam|di|nop|dang ky) (?:thay|ho|giup)",
+        r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,4} (?:lam|di|nop|dang ky|xin) (?:thay|ho|giup)",
         r"(?:lam|di|nop|dang ky|ky) (?:thay|ho)\b(?! so)", r"(?:mot|1) nguoi(?: \w+){0,4} (?:thay|ho)\b(?! so)",
         r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|cap)(?: \w+){0,6} (?:khong|ko|k|chua)\b", r"co duoc (?:lam|dang ky) khong",
         # "chỉ cần thông báo lưu trú hay phải đăng ký tạm trú": which one the law obliges.
@@ -109,6 +111,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "ra xã ở quê hay phường ở Hà Nội", "đăng ký ở xã hay ở công ty", "phải lên huyện hay tỉnh"
         r"(?:xa|phuong|noi|que)(?: \w+){0,4} hay (?:la )?(?:o |ra |tai |ve )?(?:xa|phuong|noi|o|que|cong ty|cty)\b",
         r"(?:len|ve|o|tai) (?:huyen|tinh)\b(?! \w+ (?:lam|dang ky) (?:thu tuc|ho so))",
+        # "làm khai sinh cho con ở xã quê tôi có được không", "có bắt buộc về nơi em thường trú"
+        r"(?:lam|dang ky|nop|xin)(?: \w+){0,4} o (?:xa|phuong|que)(?: \w+){0,3} (?:co )?(?:duoc|dc) (?:khong|ko|k)\b",
+        r"(?:phai|bat buoc|co bat buoc) (?:ve|len) (?:que|xa|noi|tinh)", r"noi (?:\w+ )?(?:cu tru|thuong tru|tam tru|dang o)\b",
     ),
     # How long the result stays valid ("tạm trú được tối đa bao lâu thì phải gia hạn").
     VALIDITY: (
@@ -119,6 +124,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
         r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",
+        r"(?:dung|su dung|xai|nop) lai(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
         r"(?:dung|su dung|xai) (?:duoc )?(?:bao lau|bao nhieu nam|may nam|bao nhieu thang|may thang)",
     ),
 }  # fmt: skip

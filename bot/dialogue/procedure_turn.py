@@ -48,6 +48,11 @@ CHOICES = "choices"
 FIELD = "field"
 
 _REGISTERING = ("lam", "dang ky", "dk", "cap")
+# "sổ đăng ký năm đó vẫn còn lưu": re-registration needs the register lost too.
+_NOT = r"(?<!khong )(?<!ko )(?<!k )(?<!chang )"
+_KEPT = re.compile(
+    rf"(?:\bso|ban goc)(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
+)
 
 
 def _event_year(text: str, rule: RegisteredBefore, today: date) -> int | None:
@@ -188,12 +193,15 @@ class ProcedureTurn:
         """
         matcher = self._catalogue.procedures
         if len(found.procedures) == 1 and (rule := found.procedures[0].registered_before) is not None:
-            year, other = _event_year(text, rule, today), matcher.get(rule.otherwise)
-            if year is None or year < rule.day.year or other is None:
+            year, other, name = _event_year(text, rule, today), matcher.get(rule.otherwise), found.procedures[0].name
+            if other is None:
+                return found, None
+            if _KEPT.search(fold(text)):  # the register is still there: nothing to re-register
+                return _Found((other,)), vi.REGISTER_KEPT.format(name=name, basis=rule.legal_basis)
+            if year is None or year < rule.day.year:
                 return found, None
             day = rule.day.strftime("%d/%m/%Y")
-            note = vi.REGISTERED_AFTER.format(year=year, name=found.procedures[0].name, day=day, basis=rule.legal_basis)
-            return _Found((other,)), note
+            return _Found((other,)), vi.REGISTERED_AFTER.format(year=year, name=name, day=day, basis=rule.legal_basis)
         codes = {c.code for c in found.candidates}
         for candidate in found.candidates:
             rule = candidate.registered_before

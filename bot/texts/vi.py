@@ -125,6 +125,11 @@ REGISTERED_AFTER = (
     "hộ tịch, anh/chị làm thủ tục dưới đây ạ."
 )
 
+REGISTER_KEPT = (
+    "Dạ, sổ hộ tịch còn lưu thì không làm thủ tục “{name}” được: thủ tục này chỉ dành cho trường hợp cả Sổ hộ tịch "
+    "và bản chính đều bị mất ({basis}). Khi sổ còn, anh/chị xin cấp bản sao trích lục từ sổ ạ."
+)
+
 BUTTON_DOCUMENTS = "Giấy tờ cần nộp"
 BUTTON_FEE = "Lệ phí"
 BUTTON_TIME = "Thời gian giải quyết"

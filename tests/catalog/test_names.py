@@ -105,6 +105,14 @@ def test_died_and_lost_and_where_one_lives(matcher: ProcedureMatcher, question: 
     assert [p.code for p in several] in ([], [code]) and chosen is not None and chosen.code == code, (several, chosen)
 
 
+def test_where_one_lives_names_no_residence_procedure(matcher: ProcedureMatcher) -> None:
+    residence = {"1.004222", "1.004194"}
+    assert not residence & {c.procedure.code for c in matcher.rank("e hien thuong tru o Ha Noi, hoi xin giay do o Ha Noi hay ve que")}
+    assert not residence & {c.procedure.code for c in matcher.rank("tôi tạm trú tại phường Mai Dịch")}
+    chosen, _ = matcher.choose("đăng ký tạm trú ở đâu")  # the procedure, asked where
+    assert chosen is not None and chosen.code == "1.004194"
+
+
 def test_everyday_words_alone_name_nothing(matcher: ProcedureMatcher) -> None:
     # "đổi" (a verb), "con" (kin), "năm" (time) are in names; alone they are no partial reading.
     assert matcher.rank("the phi doi bn vay ad") == []

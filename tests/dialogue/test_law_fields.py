@@ -89,3 +89,11 @@ async def test_may_one_is_answered_with_the_conditions_and_the_time_limits(make_
         make_dialogue("ask_steps"), "bố em mất, anh em chia đất xong rồi. giờ em làm văn bản từ chối nhận di sản được không"
     )
     assert "trước thời điểm phân chia di sản" in text and "Người thừa kế có quyền từ chối" in text, text
+
+
+async def test_a_register_still_kept_is_no_re_registration(make_dialogue: Callable[[str], Dialogue]) -> None:
+    text, _ = await _ask(
+        make_dialogue("ask_steps"),
+        "Mẹ tôi sinh năm 1960, bản chính giấy khai sinh bị mất nhưng sổ đăng ký năm đó vẫn còn lưu. Có đăng ký lại khai sinh được không?",
+    )
+    assert text.startswith(vi.REGISTER_KEPT.split("{name}")[0]) and "“Cấp bản sao trích lục hộ tịch”" in text, text
