@@ -85,7 +85,9 @@ def _question_word(words: Sequence[str], i: int) -> bool:
 
 def _lives_at(words: Sequence[str], i: int) -> bool:
     """Whether ``words[i:]`` is "ở/tại <a place>" (not "ở đâu", a question about the office)."""
-    return i + 1 < len(words) and words[i] in ("o", "tai") and words[i + 1] not in ("dau", "cho", "xa", "phuong", "cong")
+    if i + 1 >= len(words) or words[i] not in ("o", "tai") or words[i + 1] in ("dau", "cho", "cong", "nha", "uy", "ubnd"):
+        return False
+    return words[i + 1] not in ("xa", "phuong") or words[i + 2 : i + 3] not in (["nao"], ["khac"], [])
 
 
 # "mất" is both "died" and "lost". It is "lost" (a word of the "mất giấy khai tử" names) only

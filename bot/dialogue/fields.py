@@ -121,6 +121,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:gia tri|hieu luc|dung duoc|su dung duoc|co han)(?: su dung)?(?: trong)?"
         r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
         r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)",
+        r"co thoi han (?:su dung )?(?:bao lau|may nam|may thang|bao nhieu (?:nam|thang|lau))",
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
         r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",
