@@ -82,7 +82,10 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,4} (?:khong|ko|k|nua)\b",
         r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:can|phai|co can) (?:them |co )?(?:ai|nguoi nao|nguoi lam chung|may nguoi)\b",
         r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
-        r"(?:huong|nhan|lanh) (?:ca|tat ca) (?:2|hai|ba)(?: \w+){0,3} hay", r"(?:huong|nhan) (?:ca|tat ca) (?:2|hai) (?:khoan|loai|che do)",
+        r"(?:huong|nhan|lanh) (?:ca|tat ca) (?:2|hai|ba)(?: \w+){0,3} hay",
+        r"co duoc (?:huong |nhan )?(?:tro cap|ho tro|mien|giam)(?: \w+){0,6} (?:khong|ko|k)\b",
+        r"hay chi(?: \w+){1,4} moi (?:duoc|dc)",
+        r"(?:huong|nhan) (?:ca|tat ca) (?:2|hai) (?:khoan|loai|che do)",
         r"(?:bao nhieu|may) tuoi", r"du tuoi", r"(?:tu|tren|duoi) (?:bao nhieu|may) tuoi", r"doi tuong (?:nao|gi|duoc|la ai)",
         r"dieu kien (?:gi|nao|de|la gi|the nao|ra sao)", r"(?:co )?du dieu kien", r"dieu kien",
         r"(?:ca hai|ca 2|hai vo chong|2 vo chong|hai ben|ca hai ben|hai nguoi|2 nguoi)(?: \w+){0,2} (?:phai|can|bat buoc)"
@@ -113,7 +116,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:len|ve|o|tai) (?:huyen|tinh)\b(?! \w+ (?:lam|dang ky) (?:thu tuc|ho so))",
         # "làm khai sinh cho con ở xã quê tôi có được không", "có bắt buộc về nơi em thường trú"
         r"(?:lam|dang ky|nop|xin)(?: \w+){0,4} o (?:xa|phuong|que)(?: \w+){0,3} (?:co )?(?:duoc|dc) (?:khong|ko|k)\b",
-        r"(?:phai|bat buoc|co bat buoc) (?:ve|len) (?:que|xa|noi|tinh)", r"noi (?:\w+ )?(?:cu tru|thuong tru|tam tru|dang o)\b",
+        r"(?:phai|bat buoc|co bat buoc) (?:ve|len) (?:que|xa|noi|tinh)",
+        r"hay (?:la )?(?:phai |can |bat buoc )?(?:ve|len) (?!lai\b)\w+",
+        r"noi (?:\w+ )?(?:cu tru|thuong tru|tam tru|dang o)\b",
     ),
     # How long the result stays valid ("tạm trú được tối đa bao lâu thì phải gia hạn").
     VALIDITY: (
@@ -122,6 +127,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
         r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)",
         r"co thoi han (?:su dung )?(?:bao lau|may nam|may thang|bao nhieu (?:nam|thang|lau))",
+        r"(?:dung|su dung|xai|co gia tri|co han) (?:duoc )?den (?:bao gio|khi nao|luc nao|ngay nao|may tuoi|nam nao)",
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
         r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",

@@ -42,7 +42,7 @@ async def test_the_competent_commune_is_the_rule_of_the_law(make_dialogue: Calla
 
 
 async def test_a_field_the_catalogue_lacks_is_declined_and_the_rest_offered(make_dialogue: Callable[[str], Dialogue]) -> None:
-    text, buttons = await _ask(make_dialogue("ask_processing_time"), "chứng thực bản sao thì bản sao có giá trị bao lâu")
+    text, buttons = await _ask(make_dialogue("ask_processing_time"), "giấy đã chứng thực chữ ký thì có giá trị bao lâu")
     assert text.startswith(MISSING) and vi.WHAT_VALIDITY in text, text
     assert "làm việc" not in text  # no processing time in its place
     assert vi.BUTTON_TIME in buttons and vi.BUTTON_VALIDITY not in buttons
