@@ -104,6 +104,7 @@ def test_windows_read_back_from_the_question_and_keep_codes_whole() -> None:
     [
         ("Bố không đồng ý. Vậy tôi tự tách hộ được không?", True),
         ("ba ngoai nhan chau lam con nuoi dc ko ad", True),
+        ("chau 15t roi co con duoc nhan lam con nuoi ko", True),
         ("cho em hỏi được không", False),  # asking leave to ask
         ("làm online được không", False),  # a field by name
     ],
