@@ -55,6 +55,8 @@ _BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
 _AT = {"o", "tai", "van", "con", "thuong"}
+# Verbs before "thường trú/tạm trú" that make it the procedure ("đăng ký tạm trú ở phòng trọ").
+_REGISTER = (["dk"], ["lam"], ["xin"], ["xoa"], ["han"], ["bao"])
 
 
 def _question_word(words: Sequence[str], i: int) -> bool:
@@ -78,7 +80,8 @@ def _question_word(words: Sequence[str], i: int) -> bool:
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
     if start is not None and "noi" in words[max(start - 3, 0) : start]:
         return True  # "nơi (bố) thường trú"
-    if start is not None and (words[start - 1 : start] in (["hien"], ["dang"], ["van"]) or _lives_at(words, start + 2)):
+    registering = start is not None and (words[max(start - 2, 0) : start] == ["dang", "ky"] or words[start - 1 : start] in _REGISTER)
+    if start is not None and not registering and (words[start - 1 : start] in (["hien"], ["dang"], ["van"]) or _lives_at(words, start + 2)):
         return True  # "hiện thường trú ở Hà Nội", "tạm trú tại phường X" say where one lives
     return word in _BEFORE and (before in _BEFORE[word] or after in _ENDINGS)
 

@@ -154,10 +154,14 @@ class ProcedureTurn:
         if parse.source == "payload":
             return _Found()
         # The question sentence decides; the story before it is read only when it names nothing.
+        asked: ProcedureRecord | None = None  # what the question sentence itself leans to
         for window in windows(text):
             found, candidates = self._named(window)
+            asked = asked or (candidates[0].procedure if candidates else None)
             if found is not None and candidates and found.procedures == (candidates[0].procedure,) and window != text:
                 return _Found((matcher.narrower(text, candidates[0]) or candidates[0].procedure,))  # the story may say which variant
+            if found is not None and len(found.procedures) > 1 and asked in found.procedures:
+                return _Found((asked,))  # "… Sửa lỗi sai sót này lệ phí bao nhiêu?": not every contract the story names
             if found is not None:
                 return found
         if context.procedure_code and (current := matcher.get(context.procedure_code)) is not None:

@@ -109,6 +109,8 @@ def test_where_one_lives_names_no_residence_procedure(matcher: ProcedureMatcher)
     residence = {"1.004222", "1.004194"}
     assert not residence & {c.procedure.code for c in matcher.rank("e hien thuong tru o Ha Noi, hoi xin giay do o Ha Noi hay ve que")}
     assert not residence & {c.procedure.code for c in matcher.rank("tôi tạm trú tại phường Mai Dịch")}
+    chosen, _ = matcher.choose("đăng ký tạm trú ở phòng trọ thì làm thế nào")  # the procedure, not where one lives
+    assert chosen is not None and chosen.code == "1.004194"
     chosen, _ = matcher.choose("đăng ký tạm trú ở đâu")  # the procedure, asked where
     assert chosen is not None and chosen.code == "1.004194"
 
