@@ -97,3 +97,12 @@ async def test_a_register_still_kept_is_no_re_registration(make_dialogue: Callab
         "Mẹ tôi sinh năm 1960, bản chính giấy khai sinh bị mất nhưng sổ đăng ký năm đó vẫn còn lưu. Có đăng ký lại khai sinh được không?",
     )
     assert text.startswith(vi.REGISTER_KEPT.split("{name}")[0]) and "“Cấp bản sao trích lục hộ tịch”" in text, text
+
+
+async def test_the_question_sentence_picks_among_what_the_story_names(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # The story names a certified contract and a signature; the question is about fixing a typo.
+    text, _ = await _ask(
+        make_dialogue("ask_fee"),
+        "Hợp đồng tặng cho xe máy chứng thực ở xã hôm qua bị đánh máy sai một chữ số. Sửa lỗi sai sót này lệ phí bao nhiêu?",
+    )
+    assert "“Sửa lỗi sai sót trong giao dịch”" in text and "“Chứng thực chữ ký" not in text, text
