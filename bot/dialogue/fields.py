@@ -127,12 +127,14 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r" (?:bao lau|may thang|bao nhieu thang|may nam|bao nhieu lau)",
         r"(?:co )?thoi han su dung", r"(?:con )?(?:gia tri|hieu luc) (?:khong|ko)",
         r"co thoi han (?:su dung )?(?:bao lau|may nam|may thang|bao nhieu (?:nam|thang|lau))",
-        r"(?:dung|su dung|xai|co gia tri|co han) (?:duoc )?den (?:bao gio|khi nao|luc nao|ngay nao|may tuoi|nam nao)",
+        r"(?:dung|su dung|xai|co gia tri|co han) (?:duoc )?(?:den|toi) (?:bao gio|khi nao|luc nao|ngay nao|may tuoi|nam nao)",
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
         r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",
         r"(?:dung|su dung|xai|nop) lai(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
-        r"(?:dung|su dung|xai) (?:duoc )?(?:bao lau|bao nhieu nam|may nam|bao nhieu thang|may thang)",
+        r"(?:dung|su dung|xai) (?:duoc )?(?:trong )?(?:bao lau|bao nhieu nam|may nam|bao nhieu thang|may thang)",
+        # "tạm trú một lần được tối đa bao lâu" (not "tối đa bao lâu phải …", a deadline)
+        r"(?:duoc|dc) toi da (?:bao lau|may nam|may thang)(?! (?:phai|de|thi phai|moi phai))",
     ),
 }  # fmt: skip
 _PATTERNS = [(intent, re.compile(rf"(?<![0-9a-z]){phrase}(?![0-9a-z])")) for intent, phrases in _PHRASES.items() for phrase in phrases]

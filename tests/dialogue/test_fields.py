@@ -42,6 +42,8 @@ from bot.dialogue.sentences import windows
         ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
         ("lập di chúc ra xã chứng thực thì cần thêm ai đi cùng không", ["ask_who"]),
         ("giấy đó giờ còn dùng được không", ["ask_validity"]),
+        ("đăng ký tạm trú một lần thì được tối đa bao lâu", ["ask_validity"]),
+        ("thẻ đó dùng tới khi nào thì hết hạn", ["ask_validity"]),
         ("giờ là tháng 9, em dùng lại tờ đó được không ạ", ["ask_validity"]),
         ("tôi muốn làm khai sinh cho con ở xã quê tôi có được không", ["ask_competent"]),
         ("có bắt buộc về nơi em thường trú để chứng thực không", ["ask_competent"]),
