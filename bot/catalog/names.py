@@ -54,7 +54,7 @@ _BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "
 # "nơi thường trú", "nơi tạm trú", "nơi cư trú" describe where someone lives (which commune is
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
-_AT = {"o", "tai", "van", "con", "thuong"}
+_AT = {"o", "tai", "thuong"}
 # Verbs before "thường trú/tạm trú" that make it the procedure ("đăng ký tạm trú ở phòng trọ").
 _REGISTER = (["dk"], ["lam"], ["xin"], ["xoa"], ["han"], ["bao"])
 
@@ -115,7 +115,7 @@ _SPELLING = {"kí": "ký", "lí": "lý", "kì": "kỳ", "ki": "ky", "li": "ly"}
 
 
 # Ways of saying a document is lost, read as "mất" (the word of the "mất giấy …" names).
-_LOST = re.compile(r"\b(?:thất lạc|that lac|thất lạc mất|bị cháy|bi chay|cháy mất|chay mat)\b")
+_LOST = re.compile(r"\b(?:thất lạc|that lac|thất lạc mất|bị cháy|bi chay|cháy mất|chay mat|bị hư|bi hu|hư hết|hu het|mối ăn|moi an)\b")
 # Countries people marry into or move to, read as "nước ngoài" (the names say "có yếu tố nước
 # ngoài", "người nước ngoài", "định cư nước ngoài").
 _ABROAD = re.compile(

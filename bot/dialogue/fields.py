@@ -48,7 +48,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     "ask_online": ("online", "truc tuyen", "vneid", "qua mang", "dich vu cong", "tren mang"),
     "ask_postal": ("buu dien", "buu chinh", "gui qua duong"),
     "ask_steps": ("cac buoc", "quy trinh", "trinh tu"),
-    OVERVIEW: (r"(?:lam|la|dung|chon|can|phai lam|di lam|xin) (?:thu tuc|tt) (?:gi|nao|j)\b",),
+    OVERVIEW: (r"(?:lam|la|dung|chon|can|phai lam|di lam|xin) (?:thu tuc|tt) (?:gi|nao|j)\b", r"(?:thu tuc|tt) (?:ten )?la (?:gi|j)\b"),
     LEGAL_BASIS: ("can cu", "van ban nao", "luat nao", "nghi dinh nao", "quy dinh o dau", "co so phap ly", "can cu phap ly"),
     # The citizen's own deadline: "must … within how long", "how many days before expiry", "late".
     DEADLINE: (
