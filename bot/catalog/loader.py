@@ -189,7 +189,7 @@ def _registered_before(f: _Fields) -> RegisteredBefore:
     day = f.day("day")
     if day is None:
         raise f.error("day", "is required")
-    return RegisteredBefore(day, f.text("otherwise"), f.text("legal_basis"), f.texts("event_words"))
+    return RegisteredBefore(day, f.text("otherwise"), f.text("legal_basis"), f.texts("event_words"), f.text("general", required=False))
 
 
 def _short_name(f: _Fields) -> str | None:

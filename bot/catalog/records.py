@@ -59,6 +59,9 @@ class RegisteredBefore:
     legal_basis: str
     # Words of the event ("sinh", "kết hôn"): a year after one is when it was registered.
     event_words: tuple[str, ...] = ()
+    # The procedure this is the variant of ("Đăng ký khai sinh"): asked with the register lost,
+    # the question is this one.
+    general: str | None = None
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:dung|su dung|xai|co gia tri|co han) (?:duoc )?(?:den|toi) (?:bao gio|khi nao|luc nao|ngay nao|may tuoi|nam nao)",
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
-        r"con (?:dung|su dung|xai)(?: duoc)? (?:khong|ko|k|nua khong)\b",
+        r"con (?:dung|su dung|xai|nop)(?: duoc)? (?:khong|ko|k|nua khong)\b",
         r"(?:dung|su dung|xai|nop) lai(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
         r"(?:dung|su dung|xai) (?:duoc )?(?:trong )?(?:bao lau|bao nhieu nam|may nam|bao nhieu thang|may thang)",
         # "tạm trú một lần được tối đa bao lâu" (not "tối đa bao lâu phải …", a deadline)

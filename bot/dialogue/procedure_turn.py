@@ -52,7 +52,10 @@ _REGISTERING = ("lam", "dang ky", "dk", "cap")
 _NOT = r"(?<!khong )(?<!ko )(?<!k )(?<!chang )"
 _KEPT = re.compile(
     rf"(?:\bso|ban goc)(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
+    r"|\bso(?: \w+){0,3} van con\b(?! (?:ten|thieu|no))"
 )
+# "xã báo sổ lưu cũng không còn", "cả bản chính và sổ gốc đều mất": the register is lost.
+_GONE = re.compile(r"\bso(?: \w+){0,5} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b")
 
 
 def _event_year(text: str, rule: RegisteredBefore, today: date) -> int | None:
@@ -196,11 +199,20 @@ class ProcedureTurn:
         about when his birth was registered.
         """
         matcher = self._catalogue.procedures
+        kept, gone = _KEPT.search(fold(text)) is not None, _GONE.search(fold(text)) is not None
+        if len(found.procedures) == 1 and (kept or gone):
+            # "cưới năm 1990, giấy mất hết, sổ lưu cũng không còn — muốn có giấy kết hôn": the
+            # re-registration (checked below, with the register kept: the extract copy instead).
+            for again in matcher.procedures:
+                rule = again.registered_before
+                if rule is not None and rule.general == found.procedures[0].code:
+                    year = _event_year(text, rule, today)
+                    found = _Found((again,)) if kept or year is None or year < rule.day.year else found
         if len(found.procedures) == 1 and (rule := found.procedures[0].registered_before) is not None:
             year, other, name = _event_year(text, rule, today), matcher.get(rule.otherwise), found.procedures[0].name
             if other is None:
                 return found, None
-            if _KEPT.search(fold(text)):  # the register is still there: nothing to re-register
+            if kept:  # the register is still there: nothing to re-register
                 return _Found((other,)), vi.REGISTER_KEPT.format(name=name, basis=rule.legal_basis)
             if year is None or year < rule.day.year:
                 return found, None
@@ -209,6 +221,9 @@ class ProcedureTurn:
         codes = {c.code for c in found.candidates}
         for candidate in found.candidates:
             rule = candidate.registered_before
+            if rule is not None and rule.otherwise in codes and kept:
+                copy = matcher.get(rule.otherwise)
+                return (_Found((copy,)) if copy else found), None
             if rule is not None and rule.otherwise in codes and (year := _event_year(text, rule, today)) is not None:
                 chosen = candidate if year < rule.day.year else matcher.get(rule.otherwise)
                 return (_Found((chosen,)) if chosen else found), None

@@ -42,6 +42,7 @@ from bot.dialogue.sentences import windows
         ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
         ("lập di chúc ra xã chứng thực thì cần thêm ai đi cùng không", ["ask_who"]),
         ("giấy đó giờ còn dùng được không", ["ask_validity"]),
+        ("giay xac nhan doc than xin tu thang 1 thi toi thang 9 con nop dc ko", ["ask_validity"]),
         ("đăng ký tạm trú một lần thì được tối đa bao lâu", ["ask_validity"]),
         ("thẻ đó dùng tới khi nào thì hết hạn", ["ask_validity"]),
         ("giờ là tháng 9, em dùng lại tờ đó được không ạ", ["ask_validity"]),

@@ -106,3 +106,13 @@ async def test_the_question_sentence_picks_among_what_the_story_names(make_dialo
         "Hợp đồng tặng cho xe máy chứng thực ở xã hôm qua bị đánh máy sai một chữ số. Sửa lỗi sai sót này lệ phí bao nhiêu?",
     )
     assert "“Sửa lỗi sai sót trong giao dịch”" in text and "“Chứng thực chữ ký" not in text, text
+
+
+async def test_the_register_lost_makes_it_a_re_registration(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # The marriage is named plainly; the story says papers and register are both gone.
+    lost = "bo me e cuoi nam 1990 co dk ket hon o xa, giay to mat het, xa bao so luu cung ko con, gio muon co giay ket hon thi lam sao"
+    text, _ = await _ask(make_dialogue("ask_steps"), lost)
+    assert "“Đăng ký lại kết hôn”" in text, text
+    kept = "bo me e cuoi nam 1990 co dk ket hon o xa, giay to mat het nhung so o xa van con luu, gio muon co giay ket hon thi lam sao"
+    text, _ = await _ask(make_dialogue("ask_steps"), kept)
+    assert "“Đăng ký lại kết hôn”" not in text.split("\n\n", 1)[-1] and "“Cấp bản sao trích lục hộ tịch”" in text, text
