@@ -59,6 +59,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
         r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
         r"thoi han (?:toi|den|la|cuoi) (?:khi nao|bao gio|ngay nao|luc nao)",
+        # "đi bao lâu thì bị xóa hộ khẩu": the time after which the law acts.
+        r"bao lau(?: thi| moi)?(?: \w+){0,5}? (?:se )?bi (?:xoa|huy|thu hoi|cat)",
         r"truoc(?: \w+){0,4} (?:bao nhieu|may) ngay", r"truoc may gio", r"truoc (?:bao nhieu|may) tieng",
         r"truoc khi het han (?:bao lau|may ngay)",
         r"(?:bao lau|may ngay|bao nhieu ngay) ke tu", r"ke tu (?:ngay|khi)(?: \w+){0,6} (?:bao lau|may ngay|bao nhieu ngay)",
@@ -129,6 +131,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"co thoi han (?:su dung )?(?:bao lau|may nam|may thang|bao nhieu (?:nam|thang|lau))",
         r"(?:dung|su dung|xai|co gia tri|co han) (?:duoc )?(?:den|toi) (?:bao gio|khi nao|luc nao|ngay nao|may tuoi|nam nao)",
         r"het han (?:khi nao|sau|chua|ngay nao|luc nao|bao gio)",
+        r"bao lau(?: thi)?(?: \w+){0,4}? (?:het hieu luc|het han|mat hieu luc|het gia tri)",
         # "giấy đó còn dùng được không", "giấy phép xài được bao nhiêu năm"
         r"con (?:dung|su dung|xai|nop)(?: duoc)? (?:khong|ko|k|nua khong)\b",
         r"(?:dung|su dung|xai|nop) lai(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",

@@ -42,6 +42,8 @@ from bot.dialogue.sentences import windows
         ("me e co dc huong tro cap huu tri xa hoi ko a", ["ask_who"]),
         ("lập di chúc ra xã chứng thực thì cần thêm ai đi cùng không", ["ask_who"]),
         ("giấy đó giờ còn dùng được không", ["ask_validity"]),
+        ("để bao lâu thì giấy phép hết hiệu lực", ["ask_validity"]),
+        ("đi bao lâu thì tạm trú của bạn ấy bị xóa", ["ask_deadline"]),
         ("giay xac nhan doc than xin tu thang 1 thi toi thang 9 con nop dc ko", ["ask_validity"]),
         ("đăng ký tạm trú một lần thì được tối đa bao lâu", ["ask_validity"]),
         ("thẻ đó dùng tới khi nào thì hết hạn", ["ask_validity"]),
