@@ -9,6 +9,12 @@ plain is compared folded ("dang ky khai sinh" is "Đăng ký khai sinh"). A comp
 words are all inside another complete name's is the less specific reading and is dropped
 ("tạm trú" when "xóa tạm trú" is named).
 
+Words are read from their use: "mất" is lost only beside a verb of losing or a document ("ốm
+rồi mất" is died), "lại" after "sửa" or a person is not the "re-" of a name, "thất lạc" and
+"bị cháy" are lost, a country is abroad, "hiện thường trú ở Hà Nội" and "hộ khẩu ở quê" say
+where someone lives. A partial match carried by everyday words alone (a verb, a kinship or a
+time word) is no reading; a longer name whose words stand apart as two names is both.
+
 Typos: a question word that is neither in any name nor an ordinary word (the NLU
 training data supplies those) is read as the name word one edit away, when there is
 exactly one ("khai sinhh", "thuongg tru"). An inverted index keeps a question's cost
@@ -115,7 +121,9 @@ _SPELLING = {"kí": "ký", "lí": "lý", "kì": "kỳ", "ki": "ky", "li": "ly"}
 
 
 # Ways of saying a document is lost, read as "mất" (the word of the "mất giấy …" names).
-_LOST = re.compile(r"\b(?:thất lạc|that lac|thất lạc mất|bị cháy|bi chay|cháy mất|chay mat|bị hư|bi hu|hư hết|hu het|mối ăn|moi an)\b")
+_LOST = re.compile(
+    r"\b(?:bị cháy mất|bi chay mat|thất lạc|that lac|bị cháy|bi chay|cháy mất|chay mat|bị hư|bi hu|hư hết|hu het|mối ăn|moi an)\b"
+)
 # Countries people marry into or move to, read as "nước ngoài" (the names say "có yếu tố nước
 # ngoài", "người nước ngoài", "định cư nước ngoài").
 _ABROAD = re.compile(
