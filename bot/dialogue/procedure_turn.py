@@ -50,12 +50,14 @@ FIELD = "field"
 _REGISTERING = ("lam", "dang ky", "dk", "cap")
 # "sổ đăng ký năm đó vẫn còn lưu": re-registration needs the register lost too.
 _NOT = r"(?<!khong )(?<!ko )(?<!k )(?<!chang )"
+# The civil-status register, not another "sổ" (đỏ, hộ khẩu, tiết kiệm): "sổ gốc", "sổ lưu ở xã".
+_REGISTER_BOOK = r"(?:\bso (?:goc|ho tich|luu|dang ky|khai sinh|ket hon|khai tu|nam do|o xa|cua xa|xa)|ban goc)"
 _KEPT = re.compile(
-    rf"(?:\bso|ban goc)(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
-    r"|\bso(?: \w+){0,3} van con\b(?! (?:ten|thieu|no))"
+    rf"{_REGISTER_BOOK}(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
+    rf"|{_REGISTER_BOOK}(?: \w+){{0,3}} van con\b(?! (?:ten|thieu|no))"
 )
 # "xã báo sổ lưu cũng không còn", "cả bản chính và sổ gốc đều mất": the register is lost.
-_GONE = re.compile(r"\bso(?: \w+){0,5} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b")
+_GONE = re.compile(rf"{_REGISTER_BOOK}(?: \w+){{0,5}} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b")
 
 
 def _event_year(text: str, rule: RegisteredBefore, today: date) -> int | None:
