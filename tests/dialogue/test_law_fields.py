@@ -116,9 +116,3 @@ async def test_the_register_lost_makes_it_a_re_registration(make_dialogue: Calla
     kept = "bo me e cuoi nam 1990 co dk ket hon o xa, giay to mat het nhung so o xa van con luu, gio muon co giay ket hon thi lam sao"
     text, _ = await _ask(make_dialogue("ask_steps"), kept)
     assert "“Đăng ký lại kết hôn”" not in text.split("\n\n", 1)[-1] and "“Cấp bản sao trích lục hộ tịch”" in text, text
-
-
-async def test_another_book_lost_is_no_register_lost(make_dialogue: Callable[[str], Dialogue]) -> None:
-    # "sổ hộ khẩu bị mất" is not the civil-status register: the birth is registered as usual.
-    text, _ = await _ask(make_dialogue("ask_documents"), "con em mới sinh, sổ hộ khẩu nhà em bị mất rồi, làm khai sinh cần giấy tờ gì")
-    assert "“Đăng ký khai sinh”" in text and "“Đăng ký lại khai sinh”" not in text, text
