@@ -60,11 +60,11 @@ _KEPT = re.compile(
 _GONE = re.compile(rf"{_REGISTER_BOOK}(?: \w+){{0,5}} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b")
 
 
-def _event_year(text: str, rule: RegisteredBefore, today: date) -> int | None:
-    """The earliest year written just after a word of the event or of registering it."""
+def _event_year(folded: str, rule: RegisteredBefore, today: date) -> int | None:
+    """The earliest year written (in ``folded`` text) just after a word of the event or of registering it."""
     words = "|".join(re.escape(w) for w in (*(fold(e) for e in rule.event_words), *_REGISTERING))
     pattern = rf"(?<![a-z])(?:{words})(?![a-z])(?:\s+\S+){{0,4}}?\s+(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-])?((?:19|20)\d\d)(?!\d)"
-    years = [int(y) for y in re.findall(pattern, fold(text)) if int(y) <= today.year]
+    years = [int(y) for y in re.findall(pattern, folded) if int(y) <= today.year]
     return min(years) if years else None
 
 
@@ -103,7 +103,7 @@ class ProcedureTurn:
     def respond(self, text: str, parse: Parse, context: Context, today: date) -> list[Reply] | None:
         """Replies about procedures, or ``None`` when the message is not about one."""
         fields = self._fields(text, parse, context)
-        found, note = self._by_year(text, self._find(text, parse, context), today)
+        found, note = self._by_story_facts(text, self._find(text, parse, context), today)
         if found.reply is not None:
             return [found.reply]
         if found.procedures and asks_whether_allowed(text) and all(p.who for p in found.procedures):
@@ -192,8 +192,8 @@ class ProcedureTurn:
             return _Found(reply=self._referral_reply(referral.referral.code)), candidates
         return (_Found((procedure,)) if procedure is not None else None), candidates
 
-    def _by_year(self, text: str, found: _Found, today: date) -> tuple[_Found, str | None]:
-        """The variant the year the event was registered picks, and what to say about it.
+    def _by_story_facts(self, text: str, found: _Found, today: date) -> tuple[_Found, str | None]:
+        """The variant the story's facts pick (the year of the event, the register lost or kept), and what to say.
 
         "giấy khai sinh làm năm 2019 bị mất, có phải đăng ký lại không": re-registration is
         only for events registered before 2016, a later one has its extract copied; "sinh năm
@@ -201,17 +201,18 @@ class ProcedureTurn:
         about when his birth was registered.
         """
         matcher = self._catalogue.procedures
-        kept, gone = _KEPT.search(fold(text)) is not None, _GONE.search(fold(text)) is not None
+        folded = fold(text)
+        kept, gone = _KEPT.search(folded) is not None, _GONE.search(folded) is not None
         if len(found.procedures) == 1 and (kept or gone):
             # "cưới năm 1990, giấy mất hết, sổ lưu cũng không còn — muốn có giấy kết hôn": the
             # re-registration (checked below, with the register kept: the extract copy instead).
             for again in matcher.procedures:
                 rule = again.registered_before
                 if rule is not None and rule.general == found.procedures[0].code:
-                    year = _event_year(text, rule, today)
+                    year = _event_year(folded, rule, today)
                     found = _Found((again,)) if kept or year is None or year < rule.day.year else found
         if len(found.procedures) == 1 and (rule := found.procedures[0].registered_before) is not None:
-            year, other, name = _event_year(text, rule, today), matcher.get(rule.otherwise), found.procedures[0].name
+            year, other, name = _event_year(folded, rule, today), matcher.get(rule.otherwise), found.procedures[0].name
             if other is None:
                 return found, None
             if kept:  # the register is still there: nothing to re-register
@@ -226,7 +227,7 @@ class ProcedureTurn:
             if rule is not None and rule.otherwise in codes and kept:
                 copy = matcher.get(rule.otherwise)
                 return (_Found((copy,)) if copy else found), None
-            if rule is not None and rule.otherwise in codes and (year := _event_year(text, rule, today)) is not None:
+            if rule is not None and rule.otherwise in codes and (year := _event_year(folded, rule, today)) is not None:
                 chosen = candidate if year < rule.day.year else matcher.get(rule.otherwise)
                 return (_Found((chosen,)) if chosen else found), None
         return found, None
