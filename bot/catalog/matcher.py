@@ -14,6 +14,12 @@ from bot.catalog.names import MAX_CHOICES, Match, NameIndex, clear_choice
 from bot.catalog.records import ProcedureRecord
 from nlu.vietnamese import fold, normalize
 
+# A loose reading (:meth:`ProcedureMatcher.likely`) is taken when its words weigh this much
+# (about three rare words, or a rare pair and two more) and this many times its runner-up's.
+# Chosen on the development dialogue files; 8–16 and 1.3–1.5 gave the same results.
+LIKELY_WEIGHT = 12.0
+LIKELY_LEAD = 1.5
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -51,6 +57,18 @@ class ProcedureMatcher:
     def choose_several(self, question: str) -> list[ProcedureRecord]:
         """Procedures named completely and separately in one question ("A và B")."""
         return [self._by_code[m.code] for m in self._index.choose_several(question)]
+
+    def likely(self, question: str) -> ProcedureRecord | None:
+        """The procedure whose names share clearly the most distinctive words with ``question``.
+
+        For a question that names no procedure well enough to choose it ("bạn ở quê lên ngủ lại
+        vài đêm, có phải báo công an"): see :meth:`NameIndex.closest`.
+        """
+        ranked = self._index.closest(question)
+        if not ranked:
+            return None
+        (code, top), second = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        return self._by_code[code] if top >= LIKELY_WEIGHT and top >= LIKELY_LEAD * second else None
 
     def narrower(self, question: str, chosen: Candidate) -> ProcedureRecord | None:
         """A variant of ``chosen`` that ``question`` names completely: its words and more.

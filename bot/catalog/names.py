@@ -28,6 +28,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from nlu.vietnamese import fold, normalize, strip_tones
 
@@ -192,6 +193,10 @@ class _Question:
         self._marked = marked
         self._corrections = corrections
 
+    def folded_words(self) -> list[str]:
+        """The words in order, folded, typos corrected."""
+        return [self._corrections.get(w.folded, w.folded) for w in self.words]
+
     def has(self, word: _Word) -> bool:
         return word.exact in self.exact or word.toneless in self.toneless or word.folded in self.folded
 
@@ -244,6 +249,18 @@ class NameIndex:
         for phrase in phrases:
             words_of_code[phrase.code].update(w.folded for w in phrase.words)
         codes = set(words_of_code)
+        self._codes_of: dict[str, set[str]] = defaultdict(set)
+        for code, code_words in words_of_code.items():
+            for w in code_words:
+                self._codes_of[w].add(code)
+        pairs_of_code: dict[str, set[str]] = defaultdict(set)
+        for phrase in phrases:
+            pairs_of_code[phrase.code].update(f"{a.folded} {b.folded}" for a, b in pairwise(phrase.words))
+        pair_frequency = Counter(w for ps in pairs_of_code.values() for w in ps)
+        self._pair_weight = {w: math.log(1 + max(len(codes), 1) / n) for w, n in pair_frequency.items()}
+        for code, code_pairs in pairs_of_code.items():
+            for w in code_pairs:
+                self._codes_of[w].add(code)
         frequency = Counter(w for words in words_of_code.values() for w in words)
         self._weight = {w: math.log(1 + max(len(codes), 1) / n) for w, n in frequency.items()}
         # Folded word → (phrase, weight it brings): sums give each phrase's best possible coverage.
@@ -289,13 +306,32 @@ class NameIndex:
             self._last = (key, ranked)
         return ranked
 
-    def _rank(self, question: str, limit: int, among: set[str] | None, exclude: str | None) -> list[Match]:
+    def _read(self, question: str) -> tuple[_Question, set[str], list[str]]:
+        """The question's name words (typos corrected), the folded words looked up, all its folded words."""
         words = [_Word.of(w) for w in _words(question)]  # "gks" → "giấy khai sinh", "dk" → "đăng ký"
         folded = [w.folded for w in words]
         words = [w for i, w in enumerate(words) if not _question_word(folded, i)]
         corrections = {w.folded: c for w in words if (c := self._correct(w.folded)) is not None}
-        asked = _Question(words, corrections)
-        looked_up = {corrections.get(w.folded, w.folded) for w in words}
+        return _Question(words, corrections), {corrections.get(w.folded, w.folded) for w in words}, folded
+
+    def closest(self, question: str) -> list[tuple[str, float]]:
+        """Entries by the weight of the question's distinctive words found anywhere among their names.
+
+        A looser reading than :meth:`rank`, which needs most of one name: "bạn ở quê lên ngủ lại
+        vài đêm, có phải báo công an" shares "ngủ", "đêm", "bạn" and "công an" with the names
+        of the stay notice, though no single name is there.
+        """
+        asked, looked_up, _ = self._read(question)
+        folded = asked.folded_words()
+        pairs = {f"{a} {b}" for a, b in pairwise(folded)}
+        scores: dict[str, float] = defaultdict(float)
+        for w in (looked_up - GENERIC - COMMON) | pairs:
+            for code in self._codes_of.get(w, ()):
+                scores[code] += self._pair_weight.get(w) or self._weight[w]
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def _rank(self, question: str, limit: int, among: set[str] | None, exclude: str | None) -> list[Match]:
+        asked, looked_up, folded = self._read(question)
         reach: dict[int, float] = defaultdict(float)
         for w in looked_up:
             for i, brought in self._postings.get(w, ()):

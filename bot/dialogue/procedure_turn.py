@@ -9,9 +9,11 @@ The order of the decisions:
 3. one procedure named clearly (this also switches: "nhầm, tôi hỏi khai tử cơ");
 4. a matter another body handles ("ly hôn") — say who, offer an officer;
    then the year of the event may pick the variant (re-registration only before 2016);
-5. the context's procedure refined by the message ("xóa thì làm thế nào" after thường trú);
-6. the context's procedure itself ("còn lệ phí thì sao?");
-7. close candidates → ask which one; nothing → ask, and offer an officer.
+5. one procedure whose names share clearly the most words with the message, though no name is
+   whole in it ("bạn ở quê lên ngủ lại vài đêm, có phải báo công an");
+6. the context's procedure refined by the message ("xóa thì làm thế nào" after thường trú);
+7. the context's procedure itself ("còn lệ phí thì sao?");
+8. close candidates → ask which one; nothing → ask, and offer an officer.
 """
 
 from __future__ import annotations
@@ -169,6 +171,9 @@ class ProcedureTurn:
                 return _Found((asked,))  # "… Sửa lỗi sai sót này lệ phí bao nhiêu?": not every contract the story names
             if found is not None:
                 return found
+        for window in windows(text):  # no name whole: the words of a situation ("ngủ lại vài đêm")
+            if (likely := matcher.likely(window)) is not None:
+                return _Found((likely,))
         if context.procedure_code and (current := matcher.get(context.procedure_code)) is not None:
             refined = matcher.refine(text, current)
             if refined is not None:

@@ -49,3 +49,21 @@ def test_ambiguous_question_offers_choices(matcher: ProcedureMatcher) -> None:
 @pytest.mark.parametrize("question", ["lệ phí bao nhiêu vậy", "thời tiết hôm nay thế nào", "đăng ký", "xin chào"])
 def test_no_procedure_named(matcher: ProcedureMatcher, question: str) -> None:
     assert matcher.choose(question) == (None, [])
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("nha minh co ban o que len ngu lai vai dem, co phai bao cong an ko", "2.001159"),
+        ("con e bi khuyet tat nhe, gio nang hon truoc nhieu muon xac dinh lai muc do", "1.001699"),
+    ],
+)
+def test_a_situation_without_a_whole_name_is_likely_one_procedure(matcher: ProcedureMatcher, question: str, code: str) -> None:
+    assert matcher.choose(question)[0] is None  # no name whole: only the loose reading finds it
+    likely = matcher.likely(question)
+    assert likely is not None and likely.code == code
+
+
+@pytest.mark.parametrize("question", ["lệ phí bao nhiêu vậy", "xin chào", "giờ tôi thường trú ở Hà Nội, có phải về quê làm lại không"])
+def test_few_or_common_words_are_likely_nothing(matcher: ProcedureMatcher, question: str) -> None:
+    assert matcher.likely(question) is None
