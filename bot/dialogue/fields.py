@@ -23,7 +23,7 @@ WHO = "ask_who"
 COMPETENT = "ask_competent"
 VALIDITY = "ask_validity"
 
-_VERB = r"(?:dang ky|dk|dki|lam|khai|bao|thong bao|nop|di|gia han|xin|cap doi|doi|cham dut|xoa)"
+_VERB = r"(?:dang ky|dk|dki|lam|khai|bao|thong bao|nop|di|gia han|xin|cap doi|doi|cham dut|xoa|sua|dieu chinh|cap nhat|chuyen|nhap)"
 
 _PHRASES: dict[str, tuple[str, ...]] = {
     # "chi phí mai táng" names a benefit, not a fee.
