@@ -16,7 +16,8 @@ _END = re.compile(r"(?<=[.?!;…])\s+|\s*\n+\s*")
 # A comma before a word that turns from the story to the question ("… giấy khai sinh, giờ phải
 # sửa thông tin cư trú trong mấy ngày") ends a clause read like a sentence.
 _TURN = re.compile(
-    r"(?<=,)\s+(?=(?:giờ|gio|bây giờ|bay gio|nay|vậy|vay|cho (?:em |e |tôi |toi |mình |minh )?hỏi|cho (?:em |e |toi |minh )?hoi|xin hỏi|xin hoi)\b)",
+    r"(?<=,)\s+(?=(?:giờ|gio|bây giờ|bay gio|nay|vậy|vay|xin hỏi|xin hoi"
+    r"|cho (?:em |e |tôi |toi |mình |minh )?hỏi|cho (?:em |e |toi |minh )?hoi)\b)",
     re.IGNORECASE,
 )
 
