@@ -62,6 +62,8 @@ _BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
 _AT = {"o", "tai", "thuong"}
+# "bị xóa hộ khẩu ở nhà", "nhập hộ khẩu ở quê": a verb before it makes "hộ khẩu" the procedure's.
+_MOVE_BOOK = {"xoa", "cat", "nhap", "chuyen", "tach"}
 # Verbs before "thường trú/tạm trú" that make it the procedure ("đăng ký tạm trú ở phòng trọ").
 _REGISTER = (["dk"], ["lam"], ["xin"], ["xoa"], ["han"], ["bao"])
 
@@ -80,9 +82,9 @@ def _question_word(words: Sequence[str], i: int) -> bool:
     if word == "mat" and not _lost(words, i):
         return True  # died ("bà em ốm rồi mất", "nơi mất"), not lost: no "mất giấy …" name is meant
     # "hộ khẩu ở quê", "hộ khẩu tại Bắc Ninh" say where someone lives, not "cắt hộ khẩu".
-    if (word, after) == ("ho", "khau") and i + 2 < len(words) and words[i + 2] in _AT:
+    if (word, after) == ("ho", "khau") and i + 2 < len(words) and words[i + 2] in _AT and before not in _MOVE_BOOK:
         return True
-    if (before, word) == ("ho", "khau") and after in _AT:
+    if (before, word) == ("ho", "khau") and after in _AT and (words[i - 2] if i > 1 else None) not in _MOVE_BOOK:
         return True
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
     if start is not None and "noi" in words[max(start - 3, 0) : start]:

@@ -106,6 +106,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "một mình bên tặng cho ra xã làm được không hay cần cả 2 bên"
         r"(?:mot|1) minh(?: \w+){0,5} (?:lam|di|ky|nop|ra|len)(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
         r"(?:can|phai) ca (?:hai|2) (?:ben|nguoi|vo chong)",
+        # "xã xóa thường trú của nó, như vậy có đúng luật không": when the law allows it.
+        r"(?:co )?(?:dung|trai) (?:luat|quy dinh|phap luat) (?:khong|ko|k|chua)\b",
     ),
     # Which commune or office is competent: where it happened or where one lives, another commune.
     COMPETENT: (
