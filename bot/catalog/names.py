@@ -62,6 +62,9 @@ _BEFORE = {"sao": {"thi", "the", "lam", "vi", "tai", "ra", "la", "co", "duoc", "
 # competent), they do not name the residence procedures.
 _RESIDENCE = {"thuong", "tam", "cu"}
 _AT = {"o", "tai", "thuong"}
+# "nhà em", "nhà tôi": the family, unless the house is damaged.
+_PEOPLE = {"e", "em", "toi", "tui", "minh", "anh", "chi", "chu", "bac", "co", "ong", "ba", "cau", "di", "mi"}
+_DAMAGE = {"bi", "sap", "chay", "hu", "do", "troi", "ngap", "dot", "lu", "bao", "hong", "nut"}
 # "bị xóa hộ khẩu ở nhà", "nhập hộ khẩu ở quê": a verb before it makes "hộ khẩu" the procedure's.
 _MOVE_BOOK = {"xoa", "cat", "nhap", "chuyen", "tach"}
 # Verbs before "thường trú/tạm trú" that make it the procedure ("đăng ký tạm trú ở phòng trọ").
@@ -86,6 +89,8 @@ def _question_word(words: Sequence[str], i: int) -> bool:
         return True
     if (before, word) == ("ho", "khau") and after in _AT and (words[i - 2] if i > 1 else None) not in _MOVE_BOOK:
         return True
+    if word == "nha" and after in _PEOPLE and not _DAMAGE & set(words[i + 2 : i + 6]):
+        return True  # "nhà em được hỗ trợ mai táng không": the family, not a house ("nhà em bị sập")
     start = i if word in _RESIDENCE and after == "tru" else i - 1 if word == "tru" and before in _RESIDENCE else None
     if start is not None and "noi" in words[max(start - 3, 0) : start]:
         return True  # "nơi (bố) thường trú"
