@@ -25,8 +25,12 @@ class ReferralFinder:
         return self._by_code[code]
 
     def find(self, question: str) -> ReferralMatch | None:
-        """The matter the question names completely, if one does."""
+        """The matter the question names completely, if one does.
+
+        A name of two words must stand together: "chứng thực ở xã thì …" typed without
+        diacritics holds "thuc … thi", which is not "thị thực" (a visa).
+        """
         for match in self._index.rank(question, limit=1):
-            if match.complete:
+            if match.complete and (len(match.words) > 2 or any(together for _, together in match.readings)):
                 return ReferralMatch(self._by_code[match.code], match.score, match.words)
         return None

@@ -64,7 +64,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"truoc(?: \w+){0,4} (?:bao nhieu|may) ngay", r"truoc may gio", r"truoc (?:bao nhieu|may) tieng",
         r"truoc khi het han (?:bao lau|may ngay)",
         r"(?:bao lau|may ngay|bao nhieu ngay) ke tu", r"ke tu (?:ngay|khi)(?: \w+){0,6} (?:bao lau|may ngay|bao nhieu ngay)",
-        r"thoi han (?:phai |de )?(?:dang ky|khai sinh|khai tu|khai bao|thong bao|bao tu|bao)"
+        r"thoi han (?:phai |de )?(?:dang ky|khai sinh|khai tu|khai bao|thong bao|bao tu|bao(?! lau| nhieu))"
         r"(?:(?: \w+){0,4}? (?:la )?(?:bao lau|may ngay|bao nhieu ngay))?",
         r"qua han(?: \w+){0,3} (?:thi|co|bi|phai)", r"tre han", r"(?:lam|khai|dang ky|di) (?:muon|tre)(?: \w+){0,2} (?:co|thi|bi|duoc)",
         # "giờ mới đi làm khai sinh" (only now): late, what happens.
