@@ -59,7 +59,10 @@ _KEPT = re.compile(
     rf"|{_REGISTER_BOOK}(?: \w+){{0,3}} van con\b(?! (?:ten|thieu|no))"
 )
 # "xã báo sổ lưu cũng không còn", "cả bản chính và sổ gốc đều mất": the register is lost.
-_GONE = re.compile(rf"{_REGISTER_BOOK}(?: \w+){{0,5}} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b")
+_GONE = re.compile(
+    rf"{_REGISTER_BOOK}(?: \w+){{0,5}} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b"
+    r"|\bxa (?:cung |deu )?(?:khong|ko|k) con (?:luu |giu )?(?:so|ban goc)\b(?! do)"
+)
 
 
 def _event_year(folded: str, rule: RegisteredBefore, today: date) -> int | None:
@@ -227,6 +230,12 @@ class ProcedureTurn:
             day = rule.day.strftime("%d/%m/%Y")
             return _Found((other,)), vi.REGISTERED_AFTER.format(year=year, name=name, day=day, basis=rule.legal_basis)
         codes = {c.code for c in found.candidates}
+        for candidate in found.candidates:
+            rule = candidate.registered_before
+            if gone and rule is not None and rule.general in codes:
+                year = _event_year(folded, rule, today)
+                if year is None or year < rule.day.year:  # "cưới năm 90 … xã cũng không còn sổ"
+                    return _Found((candidate,)), None
         for candidate in found.candidates:
             rule = candidate.registered_before
             if rule is not None and rule.otherwise in codes and kept:
