@@ -44,7 +44,8 @@ GENERIC_NAME_WORDS = frozenset(
 GENERIC = frozenset(fold(w) for w in GENERIC_NAME_WORDS)
 # Everyday words that are also in names: a time expression, a kinship word, a generic verb.
 # A partial match carried by these alone is no reading of the question ("thẻ phí đổi bao
-# nhiêu" after an identity-card answer does not name "đổi họ"); a whole name made of them is.
+# nhiêu" after an identity-card answer does not name "đổi họ"); a whole name made of them is,
+# when its words stand together ("nhận con", not "xác nhận … cho các con").
 COMMON = frozenset(
     {"doi", "thay", "sua", "lay", "nhan", "di", "ve", "gui", "den", "len", "ra", "vao", "co", "la", "duoc", "can", "bi"}
     | {"bo", "me", "cha", "con", "vo", "chong", "ong", "ba", "anh", "chi", "em", "chau", "nguoi", "gia", "dinh"}
@@ -360,8 +361,8 @@ class NameIndex:
                 continue
             used = frozenset(w.folded for w in found)
             complete = len(found) == len(phrase.key)
-            if not complete and used <= COMMON:
-                continue
+            if used <= COMMON and not (complete and (asked.contains(phrase.words) or asked.contains(phrase.key))):
+                continue  # "xác nhận … cho các con" is not "nhận con": everyday words must stand together
             explained = sum(weight[w] for w in used if w not in GENERIC) / content
             # A name found whole counts more; of two names found, the more specific one.
             whole = 0.2 + 0.01 * len(phrase.words) if complete and asked.contains(phrase.words) else 0.0

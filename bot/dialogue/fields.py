@@ -58,6 +58,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "luật cho tối đa bao nhiêu ngày để đi khai tử", "được mấy ngày để …"
         r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
         r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
+        # "thời hiệu chia di sản là bao lâu": the time after which a right is lost.
+        r"thoi hieu",
         r"thoi han (?:toi|den|la|cuoi) (?:khi nao|bao gio|ngay nao|luc nao)",
         # "đi bao lâu thì bị xóa hộ khẩu": the time after which the law acts.
         r"bao lau(?: thi| moi)?(?: \w+){0,5}? (?:se )?bi (?:xoa|huy|thu hoi|cat)",

@@ -57,6 +57,7 @@ _REGISTER_BOOK = r"(?:\bso (?:goc|ho tich|luu|dang ky|khai sinh|ket hon|khai tu|
 _KEPT = re.compile(
     rf"{_REGISTER_BOOK}(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
     rf"|{_REGISTER_BOOK}(?: \w+){{0,3}} van con\b(?! (?:ten|thieu|no))"
+    r"|\bso (?:van |cung )?con (?:luu|giu)\b"  # "khai sinh năm 2012 ở xã này và sổ vẫn còn lưu"
 )
 # "xã báo sổ lưu cũng không còn", "cả bản chính và sổ gốc đều mất": the register is lost.
 _GONE = re.compile(
