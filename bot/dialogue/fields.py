@@ -60,6 +60,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
         # "thời hiệu chia di sản là bao lâu": the time after which a right is lost.
         r"thoi hieu",
+        # "bao giờ em tôi mới được ký đồng ý": the earliest time the law allows.
+        r"(?:bao gio|khi nao|luc nao)(?: \w+){0,4} moi (?:duoc|dc)\b",
         r"thoi han (?:toi|den|la|cuoi) (?:khi nao|bao gio|ngay nao|luc nao)",
         # "đi bao lâu thì bị xóa hộ khẩu": the time after which the law acts.
         r"bao lau(?: thi| moi)?(?: \w+){0,5}? (?:se )?bi (?:xoa|huy|thu hoi|cat)",
@@ -78,6 +80,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     # Who may or must apply: ages, presence in person, someone else on one's behalf, conditions.
     WHO: (
         r"ai (?:duoc|phai|co the|co quyen|di|dung ra|la nguoi) (?:di |dung ra )?(?:lam|dang ky|nop|khai|yeu cau|ky)",
+        # "ai là người giám hộ đương nhiên", "cán bộ nói … ai nói đúng": what the law says of who.
+        r"ai (?:la nguoi|se la nguoi|duoc lam|phai lam) (?:giam ho|thua ke|dung ten|chu ho|dai dien)", r"ai noi dung",
         r"(?:\d+|bao nhieu|may) tuoi (?:thi |la |roi |da )?(?:phai|duoc|can|co the|bat buoc)",
         r"(?:da )?(?:phai|can) (?:di )?(?:dang ky|dk|lam|khai)(?: \w+){0,5} chua\b",
         # Consent: "có cần cháu đồng ý không", "phải ký đồng ý"
