@@ -68,6 +68,8 @@ ABBREVIATIONS: dict[str, str] = {
     "c": "chị",
     "mn": "mọi người",
     "mk": "mình",
+    "ck": "chồng",
+    "vk": "vợ",
     "vs": "với",
     "r": "rồi",
     "ns": "nói",

@@ -49,7 +49,7 @@ GENERIC = frozenset(fold(w) for w in GENERIC_NAME_WORDS)
 COMMON = frozenset(
     {"doi", "thay", "sua", "lay", "nhan", "di", "ve", "gui", "den", "len", "ra", "vao", "co", "la", "duoc", "can", "bi"}
     | {"bo", "me", "cha", "con", "vo", "chong", "ong", "ba", "anh", "chi", "em", "chau", "nguoi", "gia", "dinh"}
-    | {"ngay", "thang", "nam", "lau", "gio", "tuan", "hom", "sau", "truoc", "trong", "khi", "moi", "lan", "dau", "lai"}
+    | {"ngay", "thang", "nam", "lau", "gio", "tuan", "hom", "sau", "truoc", "trong", "khi", "moi", "lan", "dau", "lai", "tu"}
 )
 # Words that are also question words: "mất bao nhiêu tiền" (cost) is not "mất giấy kết hôn"
 # (lost), "thì sao" (what about) is not "bản sao" (copy). Such a use is not a name word.
@@ -393,8 +393,9 @@ class NameIndex:
         có lấy được trích lục không" names the death registration and its extract, not a copy
         — unless the question asks for them together ("làm khai sinh và nhận con luôn một thể").
         """
+        mine = [match.words, *(words for words, _ in match.readings)]  # "kết hôn" as well as "kết hôn ở xã"
         return any(
-            match.words < words and (together or combined or words - match.words not in self._names) for words, together in other.readings
+            own < words and (together or combined or words - own not in self._names) for words, together in other.readings for own in mine
         )
 
     def choose(self, question: str, among: set[str] | None = None) -> tuple[str | None, list[Match]]:

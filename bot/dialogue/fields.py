@@ -59,7 +59,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:cho|duoc)(?: toi da)? (?:bao nhieu|may) ngay de", r"toi da (?:bao nhieu|may) ngay",
         r"(?:han chot|cham nhat|toi da (?:la )?bao lau (?:phai|de))",
         # "thời hiệu chia di sản là bao lâu": the time after which a right is lost.
-        r"thoi hieu",
+        r"thoi hieu", r"(?:luat|phap luat|quy dinh) cho(?: \w+){0,2} (?:thoi han|bao lau|may ngay|bao nhieu ngay)",
         # "bao giờ em tôi mới được ký đồng ý": the earliest time the law allows.
         r"(?:bao gio|khi nao|luc nao)(?: \w+){0,4} moi (?:duoc|dc)\b",
         r"thoi han (?:toi|den|la|cuoi) (?:khi nao|bao gio|ngay nao|luc nao)",
@@ -108,7 +108,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # "chỉ cần thông báo lưu trú hay phải đăng ký tạm trú": which one the law obliges.
         r"(?:chi can|co can|co phai)(?: \w+){1,6} hay (?:la )?(?:phai|can|bat buoc)",
         # "luật có bắt buộc phải đăng ký cho bé không"
-        r"(?:co )?bat buoc(?: phai)? (?:dang ky|dk|lam|khai|di|bao|nop)",
+        r"(?:co )?bat buoc(?: phai)? (?:dang ky|dk|lam|khai|di|bao|nop|chung thuc|cong chung)",
         # "một mình bên tặng cho ra xã làm được không hay cần cả 2 bên"
         r"(?:mot|1) minh(?: \w+){0,5} (?:lam|di|ky|nop|ra|len)(?: \w+){0,3} (?:duoc|dc) (?:khong|ko|k)\b",
         r"(?:can|phai) ca (?:hai|2) (?:ben|nguoi|vo chong)",
@@ -117,7 +117,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     ),
     # Which commune or office is competent: where it happened or where one lives, another commune.
     COMPETENT: (
-        r"(?:xa|phuong|uy ban|ubnd|tinh|huyen|noi)(?: ben)? nao", r"noi (?:cu tru|thuong tru|tam tru|sinh|xay ra|co dat|o hien tai|o)",
+        r"(?:xa|phuong|uy ban(?: nhan dan)?|ubnd|tinh|huyen|noi)(?: ben)? nao", r"noi (?:cu tru|thuong tru|tam tru|sinh|xay ra|co dat|o hien tai|o)",
         r"(?:o|tai|ve|sang) (?:xa|phuong|tinh|noi) khac", r"(?:xa|phuong|tinh) khac", r"khac (?:xa|phuong|tinh)",
         r"(?:ve|o) que (?:lam|dang ky|nop|khai)", r"(?:phai )?ve que", r"tham quyen", r"o dau cung (?:duoc|dc)",
         r"(?:lam|dang ky|nop|khai) (?:o|tai) (?:noi|xa|phuong) (?:minh|dang)",
