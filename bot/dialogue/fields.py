@@ -117,7 +117,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     ),
     # Which commune or office is competent: where it happened or where one lives, another commune.
     COMPETENT: (
-        r"(?:xa|phuong|uy ban(?: nhan dan)?|ubnd|tinh|huyen|noi)(?: ben)? nao", r"noi (?:cu tru|thuong tru|tam tru|sinh|xay ra|co dat|o hien tai|o)",
+        r"(?:xa|phuong|uy ban(?: nhan dan)?|ubnd|tinh|huyen|noi)(?: ben)? nao",
+        r"noi (?:cu tru|thuong tru|tam tru|sinh|xay ra|co dat|o hien tai|o)",
         r"(?:o|tai|ve|sang) (?:xa|phuong|tinh|noi) khac", r"(?:xa|phuong|tinh) khac", r"khac (?:xa|phuong|tinh)",
         r"(?:ve|o) que (?:lam|dang ky|nop|khai)", r"(?:phai )?ve que", r"tham quyen", r"o dau cung (?:duoc|dc)",
         r"(?:lam|dang ky|nop|khai) (?:o|tai) (?:noi|xa|phuong) (?:minh|dang)",
