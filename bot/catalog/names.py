@@ -49,7 +49,7 @@ GENERIC = frozenset(fold(w) for w in GENERIC_NAME_WORDS)
 COMMON = frozenset(
     {"doi", "thay", "sua", "lay", "nhan", "di", "ve", "gui", "den", "len", "ra", "vao", "co", "la", "duoc", "can", "bi"}
     | {"bo", "me", "cha", "con", "vo", "chong", "ong", "ba", "anh", "chi", "em", "chau", "nguoi", "gia", "dinh"}
-    | {"ngay", "thang", "nam", "lau", "gio", "tuan", "hom", "sau", "truoc", "trong", "khi", "moi", "lan", "dau", "lai", "tu"}
+    | {"ngay", "thang", "nam", "lau", "gio", "tuan", "hom", "sau", "truoc", "trong", "khi", "moi", "lan", "dau", "lai", "tu", "bao"}
 )
 # Words that are also question words: "mất bao nhiêu tiền" (cost) is not "mất giấy kết hôn"
 # (lost), "thì sao" (what about) is not "bản sao" (copy). Such a use is not a name word.
