@@ -165,14 +165,18 @@ class ProcedureTurn:
         if parse.source == "payload":
             return _Found()
         # The question sentence decides; the story before it is read only when it names nothing.
-        asked: ProcedureRecord | None = None  # what the question sentence itself leans to
+        asked: list[ProcedureRecord] | None = None  # what the question sentence itself leans to, best first
         for window in windows(text):
             found, candidates = self._named(window)
-            asked = asked or (candidates[0].procedure if candidates else None)
+            asked = [c.procedure for c in candidates] if asked is None else asked
             if found is not None and candidates and found.procedures == (candidates[0].procedure,) and window != text:
                 return _Found((matcher.narrower(text, candidates[0]) or candidates[0].procedure,))  # the story may say which variant
-            if found is not None and len(found.procedures) > 1 and asked in found.procedures:
-                return _Found((asked,))  # "… Sửa lỗi sai sót này lệ phí bao nhiêu?": not every contract the story names
+            named = [p for p in asked if p in found.procedures] if found is not None else []
+            if found is not None and len(found.procedures) > 1 and named and named[0] == asked[0]:
+                # "… Sửa lỗi sai sót này lệ phí bao nhiêu?": not every contract the story names; but when
+                # the question leans to several of them ("muốn hòa giải thì nộp đơn ở đâu" after a land
+                # dispute), the story's fullest name decides.
+                return _Found((named[0] if len(named) == 1 else found.procedures[0],))
             if found is not None:
                 return found
         for window in windows(text):  # no name whole: the words of a situation ("ngủ lại vài đêm")
