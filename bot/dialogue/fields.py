@@ -191,7 +191,10 @@ def fields_asked(text: str) -> list[str]:
 
 
 # "bà ngoại nhận cháu làm con nuôi được không", "tôi tự tách hộ được không": whether one may.
-_MAY = re.compile(r"(?<!hoi )(?:duoc|dc)(?: \w+){0,8} (?:khong|ko|k|chua)(?: hay (?:phai|la|con|can)(?: \w+){0,2})?(?: (?:a|ad|admin|ah|anh|chi|vay|nhi|ha|the))*\W*$")
+_MAY = re.compile(
+    r"(?<!hoi )(?:duoc|dc)(?: \w+){0,8} (?:khong|ko|k|chua)(?: hay (?:phai|la|con|can)(?: \w+){0,2})?"
+    r"(?: (?:a|ad|admin|ah|anh|chi|vay|nhi|ha|the))*\W*$"
+)
 
 
 def asks_whether_allowed(text: str) -> bool:
