@@ -72,7 +72,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:(?: \w+){0,4}? (?:la )?(?:bao lau|may ngay|bao nhieu ngay))?",
         r"qua han(?: \w+){0,3} (?:thi|co|bi|phai)", r"tre han", r"(?:lam|khai|dang ky|di) (?:muon|tre)(?: \w+){0,2} (?:co|thi|bi|duoc)",
         # "giờ mới đi làm khai sinh" (only now): late, what happens.
-        r"(?:gio|bay gio|den gio|nay) moi (?:di )?(?:lam|dang ky|dk|khai|bao)",
+        r"(?:gio|bay gio|den gio|nay) moi (?:di )?(?:lam|dang ky|dk|khai|bao|gui|nop)",
+        r"(?:co )?bi (?:muon|tre|qua han) (?:khong|ko|k|chua)\b",
         r"(?:bi|co bi) phat(?! nguoi)", r"(?:con )?kip khong", r"con (?:duoc )?(?:lam|dang ky|khai) (?:duoc )?khong",
         # A periodic duty: "bao lâu báo cáo một lần", "mấy tháng phải báo một lần".
         r"(?:bao lau|may thang|may nam)(?: thi)?(?: phai)? (?:bao cao|bao|nop|kiem tra)(?: \w+){0,3} (?:1|mot) lan",
@@ -87,7 +88,8 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         # Consent: "có cần cháu đồng ý không", "phải ký đồng ý"
         r"(?:can|phai|co can|co phai|bat buoc)(?: \w+){0,3} (?:dong y|ky dong y|ky ten dong y)",
         # "có phải đổi không", "có phải đi đăng ký nữa không": whether the law obliges.
-        r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,4} (?:khong|ko|k|nua)\b",
+        r"co phai (?:di )?(?:doi|lam|dang ky|dk|khai|khai bao|gia han|cap doi|bao)(?: \w+){0,5} (?:khong|ko|k|nua)\b",
+        r"co bat buoc (?:khong|ko|k)\b",
         r"(?:co )?thuoc (?:dien|doi tuong)", r"(?:can|phai|co can) (?:them |co )?(?:ai|nguoi nao|nguoi lam chung|may nguoi)\b",
         r"(?:ca|tat ca) (?:\d+|hai|ba|bon|may) nguoi(?: \w+){0,3} (?:dung ten|cung|deu)",
         r"(?:huong|nhan|lanh) (?:ca|tat ca) (?:2|hai|ba)(?: \w+){0,3} hay",
