@@ -139,3 +139,27 @@ def test_the_story_names_the_variant_of_what_the_question_names(
     narrower = matcher.narrower(f"{story} {question}", candidates[0])
     assert narrower is not None and narrower.code == variant
     assert matcher.narrower(question, candidates[0]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        # "nhà em" is the family: the funeral allowance, not the housing aid.
+        ("nha e dc ho tro mai tang ko", "1.001731"),
+        # A verb before "hộ khẩu ở" makes it the procedure, not where one lives.
+        ("nghe noi di lau qua se bi xoa ho khau o nha", "1.003197"),
+        # "không để lại di chúc" is an inheritance by law, not a will.
+        ("bo e mat ko de lai di chuc, anh em muon chia manh dat thi chung thuc gi", "2.001406"),
+    ],
+)
+def test_words_read_from_their_use(matcher: ProcedureMatcher, question: str, code: str) -> None:
+    chosen, _ = matcher.choose(question)
+    assert chosen is not None and chosen.code == code
+
+
+def test_everyday_words_scattered_name_nothing(matcher: ProcedureMatcher) -> None:
+    # "xác nhận … cho các con" is not "nhận con"; "xã báo … từ năm" is not "báo tử".
+    codes = {c.procedure.code for c in matcher.rank("ông nói chia đất cho các con, phải mang ra xã xác nhận")}
+    assert "1.001022" not in codes
+    codes = {c.procedure.code for c in matcher.rank("cưới từ năm 1998, xã báo sổ gốc cũng thất lạc")}
+    assert "1.000656" not in codes

@@ -116,3 +116,34 @@ def test_windows_read_back_from_the_question_and_keep_codes_whole() -> None:
 )
 def test_may_one_is_asked_by_the_last_sentence(text: str, allowed: bool) -> None:
     assert asks_whether_allowed(text) is allowed
+
+
+def test_a_comma_turning_to_the_question_ends_a_clause_and_a_pointer_keeps_its_story() -> None:
+    text = "e moi dc cai chinh ngay sinh tren giay khai sinh, gio phai sua thong tin cu tru trong may ngay ak"
+    assert windows(text)[0] == "gio phai sua thong tin cu tru trong may ngay ak"
+    assert fields_asked(text) == ["ask_deadline"]  # the citizen's duty, not the office's time
+    # "giấy đó" points back: the question is read with the sentence it points to.
+    pointer = "Tôi xin giấy xác nhận tình trạng hôn nhân từ tháng 1, giờ tháng 9 mới nộp hồ sơ kết hôn thì giấy đó còn dùng được không?"
+    assert windows(pointer)[0] == pointer
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("Thời hiệu chia di sản thực ra là bao lâu?", "ask_deadline"),
+        ("Xã phải hòa giải xong trong thời hạn bao lâu?", "ask_processing_time"),  # "bao lâu" is not "báo"
+        ("Hợp đồng mua bán đất đó muốn chứng thực thì mang ra UBND nào?", "ask_competent"),
+        ("tui e dang ky ket hon o xa ben nao dc ad", "ask_competent"),
+        ("Theo luật thì ai là người giám hộ đương nhiên của cháu?", "ask_who"),
+        ("vay bao gio em e moi dc ky dong y cho con lam con nuoi", "ask_deadline"),
+    ],
+)
+def test_questions_of_the_law_in_everyday_words(text: str, field: str) -> None:
+    assert field in fields_asked(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["ny e 19 tuoi, e 18 tuoi, 2 dua muon dang ky ket hon thi dc chua a", "2 dua dang ky ket hon dc chua hay phai doi"]
+)
+def test_may_one_yet(text: str) -> None:
+    assert asks_whether_allowed(text)

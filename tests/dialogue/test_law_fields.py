@@ -116,3 +116,19 @@ async def test_the_register_lost_makes_it_a_re_registration(make_dialogue: Calla
     kept = "bo me e cuoi nam 1990 co dk ket hon o xa, giay to mat het nhung so o xa van con luu, gio muon co giay ket hon thi lam sao"
     text, _ = await _ask(make_dialogue("ask_steps"), kept)
     assert "“Đăng ký lại kết hôn”" not in text.split("\n\n", 1)[-1] and "“Cấp bản sao trích lục hộ tịch”" in text, text
+
+
+async def test_a_two_word_referral_must_stand_together(make_dialogue: Callable[[str], Dialogue]) -> None:
+    # Without diacritics "chung thuc o xa thi" holds "thuc … thi", which is not "thị thực" (a visa).
+    text, _ = await _ask(
+        make_dialogue("procedure_overview"), "ba anh em tui chia manh dat bo me de lai, gio muon chung thuc o xa thi la thu tuc nao"
+    )
+    assert "Thị thực" not in text and "“Chứng thực văn bản phân chia di sản" in text, text
+
+
+async def test_the_register_gone_picks_the_re_registration_among_candidates(make_dialogue: Callable[[str], Dialogue]) -> None:
+    text, _ = await _ask(
+        make_dialogue("ask_steps"),
+        "bo me e cuoi nam 90 co dang ky dang hoang ma gio mat giay ket hon, xa cung ko con so, lam lai kieu gi ad",
+    )
+    assert "“Đăng ký lại kết hôn”" in text, text
