@@ -113,8 +113,10 @@ def check(turn: Turn, replies: list[Reply], catalog: ProcedureMatcher) -> list[s
             problems.append(f"procedure {code} is not in the catalogue")
         elif f"“{procedure.name}”" not in text:
             problems.append(f"no answer about “{procedure.name}”")
-    problems += [f"missing {s!r}" for s in turn.expect if s not in text]
-    problems += [f"unexpected {s!r}" for s in turn.expect_not if s in text]
+    # Capitals do not change what an answer says ("Cấp lại" at the start of a name is "cấp lại").
+    folded = text.casefold()
+    problems += [f"missing {s!r}" for s in turn.expect if s.casefold() not in folded]
+    problems += [f"unexpected {s!r}" for s in turn.expect_not if s.casefold() in folded]
     problems += [f"no choice of {code}" for code in turn.choices if f'"{code}"' not in payloads]
     return problems
 
