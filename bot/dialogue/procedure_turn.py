@@ -58,11 +58,13 @@ _KEPT = re.compile(
     rf"{_REGISTER_BOOK}(?: \w+){{0,6}} (?:van |cung )?{_NOT}con (?:luu|giu|nguyen|day du)|{_NOT}con (?:luu|giu) (?:so|ban goc)"
     rf"|{_REGISTER_BOOK}(?: \w+){{0,3}} van con\b(?! (?:ten|thieu|no))"
     r"|\bso (?:van |cung )?con (?:luu|giu)\b"  # "khai sinh năm 2012 ở xã này và sổ vẫn còn lưu"
+    rf"|\b(?:xa )?van con (?:luu |giu )?(?:so|ban goc)\b(?! do)"  # "xã vẫn còn sổ gốc lưu"
 )
 # "xã báo sổ lưu cũng không còn", "cả bản chính và sổ gốc đều mất": the register is lost.
 _GONE = re.compile(
     rf"{_REGISTER_BOOK}(?: \w+){{0,5}} (?:cung |deu |bi )*(?:khong con|ko con|k con|mat|that lac|hu het|bi hu|chay)\b"
     r"|\bxa (?:cung |deu )?(?:khong|ko|k) con (?:luu |giu )?(?:so|ban goc)\b(?! do)"
+    r"|\bso (?:cung |deu )?(?:bi )?(?:hu|hong|chay|mat|that lac)\b"  # "xã cũng báo sổ bị hư hết"
 )
 
 
@@ -237,7 +239,7 @@ class ProcedureTurn:
         codes = {c.code for c in found.candidates}
         for candidate in found.candidates:
             rule = candidate.registered_before
-            if gone and rule is not None and rule.general in codes:
+            if gone and rule is not None and (rule.general in codes or rule.otherwise in codes):
                 year = _event_year(folded, rule, today)
                 if year is None or year < rule.day.year:  # "cưới năm 90 … xã cũng không còn sổ"
                     return _Found((candidate,)), None
