@@ -84,6 +84,8 @@ class Settings:
     dossier_api_secret: str = field(default="", repr=False)
     # Signs the receipt's QR (follow without confirming digits). Empty: receipts carry no QR.
     receipt_secret: str = field(default="", repr=False)
+    # Wrong confirmation digits for one dossier in one day, from all senders, before its digits path shuts.
+    dossier_digits_limit: int = 10
     zalo: ZaloSettings | None = None
     facebook: FacebookSettings | None = None
     # Which notices followers get (NOTIFY_KINDS, comma-separated; "received" is off by default).
@@ -211,6 +213,13 @@ def _hours(raw: str) -> timedelta:
     return timedelta(hours=value)
 
 
+def _attempts(raw: str) -> int:
+    value = _number(raw, int)
+    if not 1 <= value <= 1000:
+        raise ValueError("must be a whole number from 1 to 1000")
+    return value
+
+
 def _rate(raw: str) -> float:
     value = _number(raw, float)
     if not 0 < value <= 10_000:
@@ -246,6 +255,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         context_idle=_read(env, "CONTEXT_IDLE_MINUTES", _minutes, d.context_idle),
         dossier_api_secret=_read(env, "DOSSIER_API_SECRET", _secret, d.dossier_api_secret),
         receipt_secret=_read(env, "RECEIPT_SECRET", _secret, d.receipt_secret),
+        dossier_digits_limit=_read(env, "DOSSIER_DIGITS_LIMIT", _attempts, d.dossier_digits_limit),
         zalo=_zalo(env),
         facebook=_facebook(env),
         notify_kinds=_read(env, "NOTIFY_KINDS", _kinds, d.notify_kinds),

@@ -154,15 +154,20 @@ class Verification(Base):
 
 
 class LookupAttempt(Base):
-    """A failed lookup (unknown code, wrong digits): what the per-user rate limit counts."""
+    """A failed lookup (unknown code, wrong digits): what the per-user and per-dossier limits count."""
 
     __tablename__ = "lookup_attempts"
-    __table_args__ = (Index("ix_lookup_attempts_user_at", "platform", "user_id", "at"),)
+    __table_args__ = (
+        Index("ix_lookup_attempts_user_at", "platform", "user_id", "at"),
+        Index("ix_lookup_attempts_dossier_at", "dossier_id", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Wrong digits name the dossier guessed at: they count against it from any sender.
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE", name="fk_lookup_attempts_dossier_id"))
 
 
 class Rating(Base):

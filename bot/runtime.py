@@ -83,7 +83,9 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
         # Every platform call gives up well within a row's lease (bot/delivery.py).
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT.total_seconds())) as http:
             nlu = NluClient(http, settings.nlu_url, settings.nlu_timeout, threshold=settings.nlu_fallback_threshold)
-            dialogue = Dialogue(nlu, sessions, catalogue, clock, settings.context_idle, settings.receipt_secret)
+            dialogue = Dialogue(
+                nlu, sessions, catalogue, clock, settings.context_idle, settings.receipt_secret, settings.dossier_digits_limit
+            )
             tokens = await _zalo_tokens(settings, http, sessions, clock)
             senders = _senders(settings, http, tokens)
             delivery = Delivery(senders, clock, RateLimit(settings.send_rates))

@@ -121,3 +121,11 @@ def test_zalo_templates_by_kind() -> None:
     keys = {k: "x" for k in ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN")}
     settings = load_settings({**keys, "ZALO_TEMPLATE_READY": " 123 ", "ZALO_TEMPLATE_APOLOGY": ""})
     assert settings.zalo is not None and settings.zalo.templates == {"ready": "123"}
+
+
+def test_the_dossier_digits_limit_is_a_small_whole_number() -> None:
+    assert load_settings({}).dossier_digits_limit == 10
+    assert load_settings({"DOSSIER_DIGITS_LIMIT": "3"}).dossier_digits_limit == 3
+    for bad in ("0", "ten", "2.5"):
+        with pytest.raises(ConfigError, match="DOSSIER_DIGITS_LIMIT"):
+            load_settings({"DOSSIER_DIGITS_LIMIT": bad})

@@ -57,8 +57,15 @@ def digits_in(text: str) -> str | None:
 
 
 class DossierTurn:
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, digits_limit: int = access.DOSSIER_DIGITS_LIMIT) -> None:
         self._catalogue = catalogue
+        self._digits_limit = digits_limit
+
+    async def _locked(self, session: AsyncSession, dossier: Dossier, now: datetime) -> Reply | None:
+        """The dossier's digits path is shut for today (too many wrong digits from anyone)."""
+        if not await access.dossier_locked(session, dossier, self._digits_limit, now):
+            return None
+        return Reply(vi.DOSSIER_DIGITS_LOCKED.format(code=dossier.code, hotline=hotline(self._catalogue.office)))
 
     async def _limited(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
         until = await access.blocked_until(session, who.platform, who.user_id, now)
@@ -104,6 +111,9 @@ class DossierTurn:
             return dossier
         if await access.is_verified(session, dossier, who.platform, who.user_id):
             return await self._unlocked(session, dossier, then, who, context, now)
+        locked = await self._locked(session, dossier, now)
+        if locked:
+            return locked
         context.pending_intent = VERIFY
         context.extra[DOSSIER], context.extra[THEN] = dossier.code, then
         return Reply(vi.ASK_DIGITS.format(code=dossier.code))
@@ -116,9 +126,16 @@ class DossierTurn:
         if dossier is None:
             context.pending_intent = None
             return Reply(vi.ASK_DOSSIER_CODE)
+        locked = await self._locked(session, dossier, now)
+        if locked:  # even the right digits: guessing must not pay off
+            context.pending_intent = None
+            return locked
         if not access.digits_match(dossier, digits):
-            left = await access.record_failure(session, who.platform, who.user_id, "wrong_digits", now)
-            return await self._limited(session, who, now) or Reply(vi.DIGITS_WRONG.format(left=left))
+            left = await access.record_failure(session, who.platform, who.user_id, access.WRONG_DIGITS, now, dossier.id)
+            locked = await self._locked(session, dossier, now)
+            if locked:
+                context.pending_intent = None
+            return locked or await self._limited(session, who, now) or Reply(vi.DIGITS_WRONG.format(left=left))
         await access.mark_verified(session, dossier, who.platform, who.user_id, now)
         return await self._unlocked(session, dossier, str(context.extra.get(THEN, "details")), who, context, now)
 

@@ -16,6 +16,7 @@ from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTu
 from bot.dialogue.fields import OVERVIEW, asked_fields
 from bot.dialogue.procedure_answers import FIELD_INTENTS
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
+from bot.dossiers.access import DOSSIER_DIGITS_LIMIT
 from bot.dossiers.receipt import FOLLOW_INTENT
 from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, rescore, surveyed_code
 from bot.dossiers.stats import compute, previous_month, render
@@ -76,13 +77,14 @@ class Dialogue:
         clock: Clock = utc_now,
         context_idle: timedelta = timedelta(minutes=30),
         receipt_secret: str = "",
+        dossier_digits_limit: int = DOSSIER_DIGITS_LIMIT,
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
         self._catalogue = catalogue
         self._office = catalogue.office
         self._procedures = ProcedureTurn(catalogue)
-        self._dossiers = DossierTurn(catalogue)
+        self._dossiers = DossierTurn(catalogue, dossier_digits_limit)
         self._receipt_secret = receipt_secret
         self._clock = clock
         self._context_idle = context_idle

@@ -3,22 +3,30 @@
 A code alone shows only the status. Knowing the last 4 digits of the phone or ID number
 on the dossier proves a relation to it (the applicant, a relative, a helper holding the
 receipt): that unlocks the details and following. Failed confirmations and lookups of
-unknown codes count against a per-user limit, so that codes cannot be enumerated.
+unknown codes count against a per-user limit, so that codes cannot be enumerated; wrong
+digits also count against the dossier, from every sender and platform together, so that a
+new sender id per few guesses does not open 10,000 tries: after the day's limit the digits
+path of that dossier is shut until the next day (Vietnam time). The receipt's signed QR and
+an officer's ``follow`` do not use digits and still work.
 """
 
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formatting import VIETNAM
 from bot.models import Dossier, Follower, LookupAttempt, Verification
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
+# Wrong digits for one dossier in one day, from all senders together (DOSSIER_DIGITS_LIMIT).
+DOSSIER_DIGITS_LIMIT = 10
+WRONG_DIGITS = "wrong_digits"
 
 
 def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
@@ -34,12 +42,28 @@ async def blocked_until(session: AsyncSession, platform: str, user_id: str, now:
     return oldest + WINDOW
 
 
-async def record_failure(session: AsyncSession, platform: str, user_id: str, kind: str, now: datetime) -> int:
-    """Count a failed attempt; the attempts left in the window."""
-    session.add(LookupAttempt(platform=platform, user_id=user_id, kind=kind, at=now))
+async def record_failure(
+    session: AsyncSession, platform: str, user_id: str, kind: str, now: datetime, dossier_id: int | None = None
+) -> int:
+    """Count a failed attempt (against the dossier too when it names one); the user's attempts left."""
+    session.add(LookupAttempt(platform=platform, user_id=user_id, kind=kind, at=now, dossier_id=dossier_id))
     await session.flush()
     used = await session.scalar(select(func.count(LookupAttempt.id)).where(_recent(platform, user_id, now)))
     return max(LIMIT - int(used or 0), 0)
+
+
+def _day_start(now: datetime) -> datetime:
+    """The start of ``now``'s day in Vietnam (when a dossier's digits path opens again)."""
+    local = now.astimezone(VIETNAM)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+async def dossier_locked(session: AsyncSession, dossier: Dossier, limit: int, now: datetime) -> bool:
+    """Whether today's wrong digits for ``dossier``, from anyone, reached ``limit``."""
+    query = select(func.count(LookupAttempt.id)).where(
+        LookupAttempt.dossier_id == dossier.id, LookupAttempt.kind == WRONG_DIGITS, LookupAttempt.at >= _day_start(now)
+    )
+    return int(await session.scalar(query) or 0) >= limit
 
 
 def digits_match(dossier: Dossier, digits: str) -> bool:

@@ -175,6 +175,12 @@ RATE_LIMITED = (
     "Dạ, anh/chị đã tra cứu mã không có hoặc xác nhận chưa đúng quá nhiều lần. Để bảo vệ thông tin của người dân, "
     "em tạm dừng tra cứu; anh/chị vui lòng thử lại sau {minutes} phút, hoặc gọi đường dây nóng {hotline} ạ."
 )
+DOSSIER_DIGITS_LOCKED = (
+    "Dạ, hôm nay số xác nhận của hồ sơ {code} đã bị nhập sai nhiều lần, nên để bảo vệ thông tin của người nộp, "
+    "em tạm khóa việc xác nhận bằng số cho hồ sơ này đến hết ngày. Anh/chị vẫn xem được tình trạng hồ sơ bằng mã; "
+    "để xem chi tiết hoặc theo dõi, anh/chị vui lòng quét mã QR trên giấy tiếp nhận hồ sơ, đến bộ phận một cửa "
+    "hoặc gọi đường dây nóng {hotline} ạ."
+)
 DOSSIER_DETAILS = (
     "Dạ, thông tin hồ sơ {code}:\n• Người nộp: {name}\n• Thủ tục: {procedure}\n• Hình thức nộp: {channel}\n• Tình trạng: {status}\n{dates}"
 )

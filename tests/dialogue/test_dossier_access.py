@@ -78,6 +78,33 @@ async def test_wrong_digits_use_up_the_attempts(aiohttp_client: AiohttpClient, s
     assert (await _text(client, "0002")).startswith("Dạ, anh/chị đã tra cứu mã không có")  # the right digits wait too
 
 
+async def test_wrong_digits_from_many_senders_shut_the_dossier_for_the_day(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    """The attack: a new sender id every two guesses never meets the per-user limit; the dossier's does."""
+    now = [DEMO_NOW]
+    client = await _client(aiohttp_client, replace(settings, dossier_digits_limit=10), now)
+    locked = vi.DOSSIER_DIGITS_LOCKED.split("{code}")[0]
+    guesses = iter(f"{n:04d}" for n in range(3, 100))  # 0002 is right: none of these
+    replies = []
+    for sender in (f"attacker{n}" for n in range(5)):
+        await say(client, CODE, sender)
+        assert (await _text(client, "xem chi tiết", sender)).startswith("Dạ, để bảo vệ thông tin cá nhân")
+        replies += [await _text(client, next(guesses), sender) for _ in range(2)]
+    assert all(r.startswith("Dạ, 4 chữ số chưa khớp") for r in replies[:9]) and replies[9].startswith(locked)
+    # Shut for everyone: a new sender is not asked for digits, and the right digits are refused.
+    await say(client, CODE, "attacker9")
+    assert (await _text(client, "xem chi tiết", "attacker9")).startswith(locked)
+    assert (await _text(client, f'/dossier_details{{"code":"{CODE}"}}', "owner")).startswith(locked)
+    assert "Người nộp" not in await _text(client, "0002", "owner")
+    # The status by code, the receipt QR and other dossiers still work.
+    assert "Tình trạng" in await _text(client, CODE, "owner") and "Trần" not in await _text(client, CODE, "owner")
+    assert await _text(client, follow_payload(CODE, SECRET), "owner") == vi.FOLLOWING.format(code=CODE)
+    assert (await _text(client, '/dossier_details{"code":"000.00.31.H26-261124-0003"}', "owner")).startswith("Dạ, để bảo vệ")
+    # The next day (Vietnam time) the digits path opens again.
+    now[0] += timedelta(days=1)
+    await _text(client, f'/dossier_details{{"code":"{CODE}"}}', "owner2")
+    assert "Người nộp: Trần Thị Bình" in await _text(client, "0002", "owner2")
+
+
 async def test_receipt_qr_follows_without_digits_and_a_forged_one_is_refused(aiohttp_client: AiohttpClient, settings: Settings) -> None:
     client = await _client(aiohttp_client, settings, [DEMO_NOW])
     assert await _text(client, follow_payload(CODE, SECRET)) == vi.FOLLOWING.format(code=CODE)
