@@ -1,4 +1,10 @@
-"""The status of a dossier in plain Vietnamese. A code alone never reveals personal data."""
+"""The status of a dossier in plain Vietnamese. A code alone never reveals personal data.
+
+Nor what officers wrote about it (the papers missing, why it is late or was refused): free
+text may name a person or a private matter, so it is shown only to whoever confirmed the
+digits, scanned the receipt or follows the dossier; a code alone gets the status, the dates
+and what to do next, and the way to see the rest.
+"""
 
 from __future__ import annotations
 
@@ -37,16 +43,24 @@ def dates_text(dossier: Dossier) -> str:
     return dates
 
 
-def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime) -> str:
-    """The status, the dates and what to do next; no personal data."""
-    dates = dates_text(dossier)
+def reason_text(dossier: Dossier) -> str:
+    """The officers' note for the status (the papers to supplement, why refused or stopped), if any."""
     if dossier.status in vi.DOSSIER_REASONS and dossier.delay_reason:
-        dates += vi.DOSSIER_REASONS[dossier.status].format(reason=dossier.delay_reason.rstrip("."))
+        return vi.DOSSIER_REASONS[dossier.status].format(reason=dossier.delay_reason.rstrip("."))
+    return ""
+
+
+def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime, confirmed: bool = False) -> str:
+    """The status, the dates and what to do next; the officers' notes only when ``confirmed``."""
+    dates = dates_text(dossier)
+    if dossier.delay_reason and (reason_text(dossier) or is_overdue(dossier, now)):
+        dates += reason_text(dossier) if confirmed else vi.DOSSIER_NOTE_HIDDEN
     advice = vi.STATUS_ADVICE[dossier.status].format(hotline=hotline(office), agency=office.name, hours=office.hours or vi.UNKNOWN)
     if dossier.status == 9 and dossier.channel == _BY_POST:
         advice = vi.STATUS_READY_BY_POST
     if is_overdue(dossier, now):
-        reason = vi.DOSSIER_OVERDUE_REASON.format(reason=dossier.delay_reason.rstrip(".")) if dossier.delay_reason else ""
+        note = dossier.delay_reason if confirmed else None
+        reason = vi.DOSSIER_OVERDUE_REASON.format(reason=note.rstrip(".")) if note else ""
         if dossier.new_appointment_at is not None:
             new_date = vi.DOSSIER_OVERDUE_NEW_DATE.format(date=vn_datetime(dossier.new_appointment_at))
         else:

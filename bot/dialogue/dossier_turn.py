@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.catalogue import Catalogue
 from bot.dialogue.context import Context
-from bot.dialogue.dossier_answers import dates_text, status_text
+from bot.dialogue.dossier_answers import dates_text, reason_text, status_text
 from bot.dossiers import access
 from bot.dossiers.receipt import is_genuine
 from bot.dossiers.store import find_dossier
@@ -91,7 +91,8 @@ class DossierTurn:
             return dossier
         context.extra[DOSSIER] = dossier.code
         procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
-        text = status_text(dossier, procedure, self._catalogue.office, now)
+        confirmed = await access.is_verified(session, dossier, who.platform, who.user_id)
+        text = status_text(dossier, procedure, self._catalogue.office, now, confirmed)
         if dossier.status == RETURNED:  # done: ask how it went instead of offering to follow
             return Reply(text + "\n" + vi.ASK_RATING_DOSSIER.format(code=dossier.code), rating_buttons(dossier.code))
         buttons = (
@@ -152,7 +153,7 @@ class DossierTurn:
                 procedure=procedure.name if procedure else (dossier.procedure_code or vi.UNKNOWN),
                 channel=vi.CHANNEL_LABELS.get(dossier.channel or 0, vi.UNKNOWN),
                 status=vi.STATUS_NAMES[dossier.status],
-                dates=dates_text(dossier),
+                dates=dates_text(dossier) + reason_text(dossier),
             ).rstrip(),
             (Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)),),
         )
@@ -179,7 +180,7 @@ class DossierTurn:
             dossier = await find_dossier(session, code)
             if dossier is not None:
                 procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
-                texts.append(status_text(dossier, procedure, self._catalogue.office, now))
+                texts.append(status_text(dossier, procedure, self._catalogue.office, now, confirmed=True))  # a follower
         return Reply("\n\n".join(texts))
 
     async def unfollow(self, session: AsyncSession, code: str | None, who: Who) -> Reply:

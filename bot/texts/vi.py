@@ -162,6 +162,9 @@ DOSSIER_NEW_APPOINTMENT = "• Ngày hẹn trả mới: {date}\n"
 DOSSIER_FINISHED = "• Ngày có kết quả: {date}\n"
 DOSSIER_RETURNED = "• Ngày trả kết quả: {date}\n"
 DOSSIER_REASONS = {5: "• Giấy tờ cần bổ sung: {reason}.\n", 3: "• Lý do: {reason}.\n", 8: "• Lý do: {reason}.\n"}
+DOSSIER_NOTE_HIDDEN = (
+    "• Cán bộ có ghi chú về hồ sơ này; để bảo vệ thông tin của người nộp, ghi chú chỉ hiện sau khi xác nhận (bấm “Xem chi tiết”).\n"
+)
 FOLLOWED_STATUSES = "Dạ, các hồ sơ anh/chị đang theo dõi:"
 STATUS_READY_BY_POST = "Kết quả đã sẵn sàng và sẽ được gửi qua bưu chính công ích đến địa chỉ anh/chị đã đăng ký."
 BUTTON_FOLLOW = "Theo dõi hồ sơ"

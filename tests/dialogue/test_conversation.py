@@ -58,11 +58,15 @@ async def test_dossier_status_by_code_without_personal_data(client: Client) -> N
     assert "Trần Thị Bình" not in text and "0900000002" not in text
 
 
-async def test_overdue_dossier_apologises_with_reason_and_new_date(client: Client) -> None:
-    text = (await say(client, "000.00.31.H26-261117-0004"))[0]["text"]
-    assert "xin lỗi" in text
-    assert "Cần xác minh thông tin về chỗ ở hợp pháp" in text
-    assert "02/12/2026" in text
+async def test_overdue_dossier_apologises_with_new_date_and_the_reason_after_confirming(client: Client) -> None:
+    code = "000.00.31.H26-261117-0004"
+    text = (await say(client, code))[0]["text"]
+    # A code alone: the apology and the new date, not what officers wrote (it may be private).
+    assert "xin lỗi" in text and "02/12/2026" in text
+    assert "Cần xác minh thông tin về chỗ ở hợp pháp" not in text and vi.DOSSIER_NOTE_HIDDEN.strip() in text
+    await say(client, f'/dossier_details{{"code":"{code}"}}')
+    await say(client, "0004")  # the last digits of the applicant's phone: confirmed
+    assert "Cần xác minh thông tin về chỗ ở hợp pháp" in (await say(client, code))[0]["text"]
 
 
 async def test_unknown_dossier_code(client: Client) -> None:

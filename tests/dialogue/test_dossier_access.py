@@ -129,6 +129,10 @@ async def test_a_follower_asking_without_a_code_gets_their_dossiers(aiohttp_clie
     assert text.startswith(vi.FOLLOWED_STATUSES) and CODE in text and "Trần" not in text
 
 
-async def test_papers_to_supplement_are_named(client: Client) -> None:
-    text = await _text(client, "000.00.31.H26-261125-0005")
-    assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in text
+async def test_papers_to_supplement_are_named_after_confirming(client: Client) -> None:
+    code = "000.00.31.H26-261125-0005"
+    text = await _text(client, code)
+    assert "Hợp đồng thuê nhà" not in text and vi.DOSSIER_NOTE_HIDDEN.strip() in text  # an officer's note: not for a code alone
+    await say(client, f'/dossier_details{{"code":"{code}"}}')
+    assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in await _text(client, "0005")
+    assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in await _text(client, code)
