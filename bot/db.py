@@ -21,15 +21,18 @@ _MIGRATION_LOCK_ID = 7_310_426
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """An engine for ``url``; a SQLite file's folder is created, foreign keys are enforced."""
+    """An engine for ``url``; a SQLite file's folder is created, foreign keys are enforced.
+
+    Errors never carry the bound values (a phone number, a name) into logs: ``hide_parameters``.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -53,3 +53,18 @@ async def test_models_and_migrations_agree(database_url: str) -> None:
         await engine.dispose()
     assert diff == []
     assert "ix_dossiers_open_due" in indexes
+
+
+async def test_database_errors_never_carry_the_bound_values(database_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A failing statement with a phone number bound: neither the error nor any log line shows it."""
+    engine = make_engine(database_url)
+    await migrate(engine)
+    phone = "0912345678"
+    try:
+        with pytest.raises(Exception) as failure:  # noqa: PT011 - the driver's own error class
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO conversations (id, platform) VALUES (:id, :phone)"), {"id": "x", "phone": phone})
+        assert phone not in str(failure.value) and phone not in repr(failure.value)
+        assert phone not in caplog.text
+    finally:
+        await engine.dispose()

@@ -90,6 +90,16 @@ async def test_chat_page_and_assets_are_served(client: Client) -> None:
         assert (await client.get(asset)).status == 200
 
 
+async def test_pages_carry_security_headers(client: Client) -> None:
+    page = await client.get("/")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert page.headers["X-Frame-Options"] == "DENY"
+    for resp in (page, await client.get("/static/chat.js"), await client.get("/healthz")):
+        assert resp.headers["X-Content-Type-Options"] == "nosniff" and resp.headers["Referrer-Policy"] == "no-referrer"
+    assert "<script>" not in await page.text() and " style=" not in await page.text()  # nothing inline to allow
+
+
 async def test_healthz_reports_database_and_nlu(client: Client) -> None:
     resp = await client.get("/healthz")
     assert resp.status == 200
