@@ -61,7 +61,7 @@ async def test_database_errors_never_carry_the_bound_values(database_url: str, c
     await migrate(engine)
     phone = "0912345678"
     try:
-        with pytest.raises(Exception) as failure:  # noqa: PT011 - the driver's own error class
+        with pytest.raises(Exception) as failure:  # the driver's own error class
             async with engine.begin() as connection:
                 await connection.execute(text("INSERT INTO conversations (id, platform) VALUES (:id, :phone)"), {"id": "x", "phone": phone})
         assert phone not in str(failure.value) and phone not in repr(failure.value)
