@@ -1,8 +1,15 @@
-"""Reading a request body with a size limit, without buffering more than the limit."""
+"""Reading a request body with a size limit, without buffering more than the limit, and
+parsing JSON from outside (webhooks, the REST channel, the push API, button payloads)."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from aiohttp import web
+
+# No message we accept nests deeper; a deeper one is refused before it costs anything.
+MAX_JSON_DEPTH = 32
 
 
 class BodyTooLargeError(Exception):
@@ -22,3 +29,23 @@ async def read_body(request: web.Request, limit: int) -> bytes:
             raise BodyTooLargeError(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """The JSON value of ``raw``; :class:`ValueError` for bad UTF-8, bad JSON or nesting deeper
+    than :data:`MAX_JSON_DEPTH` (Python's parser would hit its recursion limit: a 500)."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # UnicodeDecodeError is a ValueError
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_JSON_DEPTH:
+                    raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+                level.append((child, depth + 1))
+    return value

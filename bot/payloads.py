@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from bot.http_body import parse_json
 from bot.messages import Button
 from bot.texts import vi
 from nlu.parse import Entity, Parse
@@ -30,8 +31,8 @@ def parse_payload(text: str) -> Parse | None:
     entities: tuple[Entity, ...] = ()
     if match.group("entities"):
         try:
-            data = json.loads(match.group("entities"))
-        except json.JSONDecodeError:
+            data = parse_json(match.group("entities"))
+        except ValueError:
             return None
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             return None

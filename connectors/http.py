@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
-from bot.http_body import BodyTooLargeError, read_body
+from bot.http_body import BodyTooLargeError, parse_json, read_body
 from connectors.base import Accept, InboundEvent
 
 
@@ -33,7 +32,7 @@ async def receive(
     if refused:
         return json_error(401, refused)
     try:
-        body = json.loads(raw)
+        body = parse_json(raw)
     except ValueError:
         return json_error(400, "body must be JSON")
     await accept(parse(body))

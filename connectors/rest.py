@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.http_body import BodyTooLargeError, read_body
+from bot.http_body import BodyTooLargeError, parse_json, read_body
 from bot.messages import InboundMessage, Reply
 from connectors.http import json_error
 
@@ -30,14 +30,16 @@ def _reply_json(recipient: str, reply: Reply) -> dict[str, Any]:
 
 
 async def _webhook(request: web.Request, handle: Handle) -> web.Response:
+    if request.content_type != "application/json":  # a form post from another site is not a message
+        return json_error(415, "Content-Type must be application/json")
     try:
         raw = await read_body(request, MAX_BODY)
     except BodyTooLargeError as exc:
         return json_error(413, str(exc))
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return json_error(400, "body must be UTF-8 JSON")
+        body = parse_json(raw)
+    except ValueError as exc:
+        return json_error(400, f"body must be UTF-8 JSON: {exc}")
     if not isinstance(body, dict):
         return json_error(400, "body must be a JSON object")
     sender, message = body.get("sender"), body.get("message")

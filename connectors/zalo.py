@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +27,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import ZaloSettings
+from bot.http_body import parse_json
 from bot.messages import Reply, split_reply
 from connectors.base import (
     FOLLOW,
@@ -69,7 +69,7 @@ def verify(raw: bytes, header: str | None, app_id: str, oa_secret_key: str, now_
         return f"missing {SIGNATURE_HEADER}"
     given = header.strip().removeprefix("mac=").lower().encode()
     try:
-        body = json.loads(raw)
+        body = parse_json(raw)
         timestamp = str(body["timestamp"])
         signers = {app_id, str(body.get("oa_id") or body.get("recipient", {}).get("id") or app_id)}
         age = abs(now_ms - int(timestamp))

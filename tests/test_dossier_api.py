@@ -56,7 +56,9 @@ async def test_per_record_errors_and_the_good_records_applied(api: Client) -> No
     ]
 
 
-@pytest.mark.parametrize(("body", "status"), [(b"{not json", 400), (b'{"dossiers": 3}', 400), (b"\xff\xfe", 400)])
+@pytest.mark.parametrize(
+    ("body", "status"), [(b"{not json", 400), (b'{"dossiers": 3}', 400), (b"\xff\xfe", 400), (b"[" * 100_000 + b"]" * 100_000, 400)]
+)
 async def test_malformed_bodies(api: Client, body: bytes, status: int) -> None:
     assert (await _push(api, body))[0] == status
 

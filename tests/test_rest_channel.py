@@ -36,8 +36,24 @@ async def test_not_json_is_400(client: Client) -> None:
 
 
 async def test_invalid_utf8_is_400(client: Client) -> None:
-    resp = await client.post("/webhooks/rest/webhook", data=b'{"sender":"a","message":"\xff"}')
+    resp = await client.post(
+        "/webhooks/rest/webhook", data=b'{"sender":"a","message":"\xff"}', headers={"Content-Type": "application/json"}
+    )
     assert resp.status == 400
+
+
+async def test_deeply_nested_json_is_400_not_500(client: Client) -> None:
+    for depth in (40, 20_000):  # past our limit; past Python's recursion limit (within the 64 KB body limit)
+        body = b'{"sender": "a", "message": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}"
+        resp = await client.post("/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
+        assert resp.status == 400 and "nested" in (await resp.json())["error"]
+
+
+async def test_only_json_is_a_message(client: Client) -> None:
+    resp = await client.post(
+        "/webhooks/rest/webhook", data=b"sender=a&message=hi", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert resp.status == 415
 
 
 async def test_missing_and_wrong_fields_are_400(client: Client) -> None:

@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.dossiers.importer import check_rows, import_checked
-from bot.http_body import BodyTooLargeError, read_body
+from bot.http_body import BodyTooLargeError, parse_json, read_body
 from bot.notify.outbox import policy_of
 
 Clock = Callable[[], datetime]
@@ -53,9 +53,9 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
     if not hmac.compare_digest(given.encode(), sign(raw, secret).encode()):
         return _error(401, f"missing or wrong {SIGNATURE_HEADER} (sha256=HMAC-SHA256 of the body)")
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return _error(400, "body must be UTF-8 JSON")
+        body = parse_json(raw)
+    except ValueError as exc:
+        return _error(400, f"body must be UTF-8 JSON: {exc}")
     records = body.get("dossiers") if isinstance(body, dict) else body
     if not isinstance(records, list):
         return _error(400, 'body must be a list of records or {"dossiers": [...]}')
