@@ -49,3 +49,13 @@ def parse_json(raw: bytes | str) -> Any:
                     raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
                 level.append((child, depth + 1))
     return value
+
+
+def as_bytes(text: str) -> bytes:
+    """Text from outside (a header, a JSON string) as bytes to compare with a signature.
+
+    aiohttp keeps a header's non-UTF-8 bytes as lone surrogates and JSON may escape them
+    ("\\ud800"): a plain ``encode()`` raises on those (a 500); this gives them back as bytes,
+    which simply do not match.
+    """
+    return text.encode("utf-8", "surrogatepass")

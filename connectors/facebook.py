@@ -24,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import FacebookSettings
+from bot.http_body import as_bytes
 from bot.messages import Reply, split_reply
 from connectors.base import (
     NOTICE,
@@ -57,7 +58,7 @@ def verify(raw: bytes, header: str | None, app_secret: str) -> str | None:
     """``None`` when the body is signed with the app secret, else the reason to refuse it."""
     if not header:
         return f"missing {SIGNATURE_HEADER}"
-    if not hmac.compare_digest(header.strip().lower().encode(), signature(raw, app_secret).encode()):
+    if not hmac.compare_digest(as_bytes(header.strip().lower()), signature(raw, app_secret).encode()):
         return f"wrong {SIGNATURE_HEADER}"
     return None
 
@@ -167,7 +168,7 @@ def add_routes(app: web.Application, facebook: FacebookSettings | None, accept: 
             return json_error(404, "facebook is not configured")
         query = request.query
         token = query.get("hub.verify_token", "")
-        if query.get("hub.mode") != "subscribe" or not hmac.compare_digest(token.encode(), facebook.verify_token.encode()):
+        if query.get("hub.mode") != "subscribe" or not hmac.compare_digest(as_bytes(token), facebook.verify_token.encode()):
             return json_error(403, "verify token mismatch")
         return web.Response(text=query.get("hub.challenge", ""))
 

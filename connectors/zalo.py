@@ -27,7 +27,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import ZaloSettings
-from bot.http_body import parse_json
+from bot.http_body import as_bytes, parse_json
 from bot.messages import Reply, split_reply
 from connectors.base import (
     FOLLOW,
@@ -67,7 +67,7 @@ def verify(raw: bytes, header: str | None, app_id: str, oa_secret_key: str, now_
     """``None`` when the event is genuine and fresh, else the reason to refuse it."""
     if not header:
         return f"missing {SIGNATURE_HEADER}"
-    given = header.strip().removeprefix("mac=").lower().encode()
+    given = as_bytes(header.strip().removeprefix("mac=").lower())
     try:
         body = parse_json(raw)
         timestamp = str(body["timestamp"])

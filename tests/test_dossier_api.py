@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from typing import Any
@@ -73,3 +74,14 @@ async def test_without_a_secret_the_api_is_closed(aiohttp_client: AiohttpClient,
     body = json.dumps([GOOD]).encode()
     resp = await client.post("/api/dossiers", data=body, headers={"X-Signature-256": sign(body, "")})
     assert resp.status == 403
+
+
+async def test_a_signature_header_that_is_not_utf8_is_401_not_500(api: Client) -> None:
+    """aiohttp keeps such bytes as lone surrogates; comparing them must not raise."""
+    reader, writer = await asyncio.open_connection(api.server.host, api.server.port)
+    request = b"POST /api/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    writer.write(request + b"X-Signature-256: sha256=\xff\xfe\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:80]

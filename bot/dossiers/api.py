@@ -23,7 +23,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.dossiers.importer import check_rows, import_checked
-from bot.http_body import BodyTooLargeError, parse_json, read_body
+from bot.http_body import BodyTooLargeError, as_bytes, parse_json, read_body
 from bot.notify.outbox import policy_of
 
 Clock = Callable[[], datetime]
@@ -50,7 +50,7 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
     except BodyTooLargeError as exc:
         return _error(413, str(exc))
     given = request.headers.get(SIGNATURE_HEADER, "")
-    if not hmac.compare_digest(given.encode(), sign(raw, secret).encode()):
+    if not hmac.compare_digest(as_bytes(given), sign(raw, secret).encode()):
         return _error(401, f"missing or wrong {SIGNATURE_HEADER} (sha256=HMAC-SHA256 of the body)")
     try:
         body = parse_json(raw)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import segno
 
+from bot.http_body import as_bytes
 from bot.payloads import make_payload
 
 FOLLOW_INTENT = "follow"
@@ -26,7 +27,7 @@ def signature(code: str, secret: str) -> str:
 
 
 def is_genuine(code: str, given: str, secret: str) -> bool:
-    return bool(secret) and hmac.compare_digest(signature(code, secret).encode(), given.encode())
+    return bool(secret) and hmac.compare_digest(signature(code, secret).encode(), as_bytes(given))
 
 
 def follow_payload(code: str, secret: str) -> str:

@@ -94,10 +94,19 @@ def _channel(raw: Any) -> int | None:
     raise RecordError(f"channel: {text!r} is not truc_tiep, truc_tuyen, buu_chinh or 1/2/3")
 
 
-def _optional_text(raw: Any) -> str | None:
+# The columns' sizes (bot/models.py): a longer value is refused with its row, before the database.
+CODE_LENGTH = 64
+NAME_LENGTH = 255
+NOTE_LENGTH = 2000
+
+
+def _optional_text(raw: Any, key: str | None = None, limit: int | None = None) -> str | None:
+    """Text or ``None``; longer than ``limit`` characters is a bad row (the column's size), not a database error."""
     if raw is None:
         return None
     text = str(raw).strip()
+    if limit is not None and len(text) > limit:
+        raise RecordError(f"{key}: longer than {limit} characters")
     return text or None
 
 
@@ -147,12 +156,12 @@ def parse_record(row: dict[str, Any]) -> DossierRecord:
     return DossierRecord(
         code=normalize_code(raw_code),
         status=_status(row.get("status")),
-        procedure_code=_optional_text(row.get("procedure_code")),
-        agency_code=_optional_text(row.get("agency_code")),
-        applicant_name=_optional_text(row.get("applicant_name")),
+        procedure_code=_optional_text(row.get("procedure_code"), "procedure_code", CODE_LENGTH),
+        agency_code=_optional_text(row.get("agency_code"), "agency_code", CODE_LENGTH),
+        applicant_name=_optional_text(row.get("applicant_name"), "applicant_name", NAME_LENGTH),
         applicant_phone=_digits(row.get("applicant_phone"), "applicant_phone", (10,)),
         applicant_id_number=_last_four(_digits(row.get("applicant_id_number"), "applicant_id_number", (9, 12))),
         channel=_channel(row.get("channel")),
-        delay_reason=_optional_text(row.get("delay_reason")),
+        delay_reason=_optional_text(row.get("delay_reason"), "delay_reason", NOTE_LENGTH),
         **dates,
     )

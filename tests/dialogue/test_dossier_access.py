@@ -112,6 +112,7 @@ async def test_receipt_qr_follows_without_digits_and_a_forged_one_is_refused(aio
     forged = follow_payload(CODE, SECRET).replace(CODE, other)
     assert await _text(client, forged) == vi.RECEIPT_INVALID
     assert await _text(client, follow_payload(other, "s" * 40)) == vi.RECEIPT_INVALID
+    assert await _text(client, f'/follow{{"code":"{CODE}","sig":"\\ud800"}}') == vi.RECEIPT_INVALID  # a lone surrogate
 
 
 async def test_statuses_say_what_to_do_next(client: Client) -> None:
