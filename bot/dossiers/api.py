@@ -1,7 +1,10 @@
 """``POST /api/dossiers``: the one-stop system pushes dossier records as a JSON batch.
 
-Authenticated by ``X-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the raw body with
-``DOSSIER_API_SECRET``, checked before the body is parsed and compared in constant time.
+Authenticated by ``X-Timestamp: <Unix seconds>`` and ``X-Signature-256: sha256=<hex>``, the
+HMAC-SHA256 with ``DOSSIER_API_SECRET`` of the timestamp, a dot and the raw body
+(``b"1764660000." + body``), checked before the body is parsed and compared in constant time.
+A timestamp more than 5 minutes from the server's clock is refused, so a captured request
+cannot be replayed later.
 The body is ``[record, …]`` or ``{"dossiers": [record, …]}`` with the keys of
 ``import-dossiers``. Answers: 200 ``{"inserted", "updated", "unchanged"}``; 422 with the same
 counts and ``errors: [{"index", "error"}]`` when some records are wrong (the good ones are
@@ -15,7 +18,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -32,9 +35,21 @@ MAX_BODY = 10 * 1024 * 1024
 MAX_RECORDS = 10_000
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The header value for ``body`` (what the one-stop system sends)."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+TIMESTAMP_HEADER = "X-Timestamp"
+MAX_SKEW = timedelta(minutes=5)
+
+
+def sign(body: bytes, secret: str, timestamp: int) -> str:
+    """The signature header's value for ``body`` sent at ``timestamp`` (what the one-stop system sends)."""
+    return "sha256=" + hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _timestamp(raw: str, now: datetime) -> int | None:
+    """The request's Unix time if it is a whole number within :data:`MAX_SKEW` of ``now``."""
+    if not raw.isascii() or not raw.strip().isdigit() or len(raw.strip()) > 12:
+        return None
+    value = int(raw.strip())
+    return value if abs(now.timestamp() - value) <= MAX_SKEW.total_seconds() else None
 
 
 def _error(status: int, message: str, **extra: Any) -> web.Response:
@@ -49,9 +64,12 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
         raw = await read_body(request, MAX_BODY)
     except BodyTooLargeError as exc:
         return _error(413, str(exc))
+    timestamp = _timestamp(request.headers.get(TIMESTAMP_HEADER, ""), clock())
+    if timestamp is None:
+        return _error(401, f"missing {TIMESTAMP_HEADER} (Unix seconds) or more than 5 minutes from the server's time")
     given = request.headers.get(SIGNATURE_HEADER, "")
-    if not hmac.compare_digest(as_bytes(given), sign(raw, secret).encode()):
-        return _error(401, f"missing or wrong {SIGNATURE_HEADER} (sha256=HMAC-SHA256 of the body)")
+    if not hmac.compare_digest(as_bytes(given), sign(raw, secret, timestamp).encode()):
+        return _error(401, f"missing or wrong {SIGNATURE_HEADER} (sha256=HMAC-SHA256 of the timestamp, '.', and the body)")
     try:
         body = parse_json(raw)
     except ValueError as exc:
