@@ -61,8 +61,15 @@ def _is_api(request: web.Request) -> bool:
     return request.path.startswith(("/webhooks/", "/api/", "/healthz"))
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+def _index(ids: rest.ChatIds) -> Handler:
+    async def index(request: web.Request) -> web.StreamResponse:
+        """The chat page, with the server's sender id for it (a signed, HttpOnly cookie)."""
+        response = web.FileResponse(STATIC / "index.html")
+        if ids.read(request.cookies.get(rest.COOKIE)) is None:
+            response.set_cookie(rest.COOKIE, ids.issue(), httponly=True, samesite="Strict", secure=request.secure, max_age=90 * 24 * 3600)
+        return response
+
+    return index
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -106,10 +113,11 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
 
     app.on_response_prepare.append(security_headers)
     app.cleanup_ctx.append(runtime_context)
-    app.router.add_get("/", index)
+    ids = rest.ChatIds(settings.web_chat_secret)
+    app.router.add_get("/", _index(ids))
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
-    rest.add_routes(app, handle)
+    rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)

@@ -6,6 +6,7 @@ first request. Every key and its default is documented in ``.env.example``.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,8 +23,8 @@ T = TypeVar("T")
 # Values never echoed in an error message (they may hold passwords).
 _SECRET_KEYS = frozenset(
     {
-        "DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_ACCESS_TOKEN",
-        "ZALO_REFRESH_TOKEN", "FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN",
+        "DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET", "WEB_CHAT_SECRET", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY",
+        "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN",
     }
 )  # fmt: skip
 
@@ -86,6 +87,10 @@ class Settings:
     receipt_secret: str = field(default="", repr=False)
     # Wrong confirmation digits for one dossier in one day, from all senders, before its digits path shuts.
     dossier_digits_limit: int = 10
+    # Signs the web chat's sender-id cookie. Empty: a random key per process (ids last until restart).
+    web_chat_secret: str = field(default="", repr=False)
+    # Reverse proxies whose X-Forwarded-For is believed (their own addresses). Empty: none.
+    trusted_proxies: frozenset[str] = frozenset()
     zalo: ZaloSettings | None = None
     facebook: FacebookSettings | None = None
     # Which notices followers get (NOTIFY_KINDS, comma-separated; "received" is off by default).
@@ -213,6 +218,16 @@ def _hours(raw: str) -> timedelta:
     return timedelta(hours=value)
 
 
+def _addresses(raw: str) -> frozenset[str]:
+    found = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    for address in found:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ValueError(f"has {address!r}, not an IP address (list the proxies' addresses, comma-separated)") from None
+    return found
+
+
 def _attempts(raw: str) -> int:
     value = _number(raw, int)
     if not 1 <= value <= 1000:
@@ -256,6 +271,8 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         dossier_api_secret=_read(env, "DOSSIER_API_SECRET", _secret, d.dossier_api_secret),
         receipt_secret=_read(env, "RECEIPT_SECRET", _secret, d.receipt_secret),
         dossier_digits_limit=_read(env, "DOSSIER_DIGITS_LIMIT", _attempts, d.dossier_digits_limit),
+        web_chat_secret=_read(env, "WEB_CHAT_SECRET", _secret, d.web_chat_secret),
+        trusted_proxies=_read(env, "TRUSTED_PROXIES", _addresses, d.trusted_proxies),
         zalo=_zalo(env),
         facebook=_facebook(env),
         notify_kinds=_read(env, "NOTIFY_KINDS", _kinds, d.notify_kinds),

@@ -28,6 +28,9 @@ class InboundMessage:
     platform: str
     user_id: str
     text: str
+    # The caller's network address on the open channels (REST, web chat), where the sender id
+    # is the caller's to choose: the lookup limits count per address too.
+    client: str | None = None
 
 
 def split_reply(reply: Reply, limit: int = MAX_TEXT) -> list[Reply]:

@@ -129,3 +129,9 @@ def test_the_dossier_digits_limit_is_a_small_whole_number() -> None:
     for bad in ("0", "ten", "2.5"):
         with pytest.raises(ConfigError, match="DOSSIER_DIGITS_LIMIT"):
             load_settings({"DOSSIER_DIGITS_LIMIT": bad})
+
+
+def test_trusted_proxies_are_addresses() -> None:
+    assert load_settings({"TRUSTED_PROXIES": "127.0.0.1, ::1"}).trusted_proxies == frozenset({"127.0.0.1", "::1"})
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        load_settings({"TRUSTED_PROXIES": "nginx.local"})

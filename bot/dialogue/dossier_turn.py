@@ -40,6 +40,7 @@ _DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 class Who:
     platform: str
     user_id: str
+    client: str | None = None  # the network address on the open channels (limits count it too)
 
 
 _DETAILS = re.compile(r"\b(?:xem )?(?:thong tin )?chi tiet\b|\bxem ho so\b|\bthong tin ho so\b")
@@ -68,7 +69,7 @@ class DossierTurn:
         return Reply(vi.DOSSIER_DIGITS_LOCKED.format(code=dossier.code, hotline=hotline(self._catalogue.office)))
 
     async def _limited(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
-        until = await access.blocked_until(session, who.platform, who.user_id, now)
+        until = await access.blocked_until(session, who.platform, who.user_id, now, who.client)
         if until is None:
             return None
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -81,7 +82,7 @@ class DossierTurn:
             return limited
         dossier = await find_dossier(session, code)
         if dossier is None:
-            await access.record_failure(session, who.platform, who.user_id, "unknown_code", now)
+            await access.record_failure(session, who.platform, who.user_id, "unknown_code", now, client=who.client)
             return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._catalogue.office)))
         return dossier
 
@@ -132,7 +133,7 @@ class DossierTurn:
             context.pending_intent = None
             return locked
         if not access.digits_match(dossier, digits):
-            left = await access.record_failure(session, who.platform, who.user_id, access.WRONG_DIGITS, now, dossier.id)
+            left = await access.record_failure(session, who.platform, who.user_id, access.WRONG_DIGITS, now, dossier.id, who.client)
             locked = await self._locked(session, dossier, now)
             if locked:
                 context.pending_intent = None

@@ -109,7 +109,7 @@ class Dialogue:
             option = _numbered_option(text, context.extra.get(OPTIONS))
             if option is not None:
                 text, parse = option, parse_payload(option) or parse
-            replies = await self._respond(session, text, parse, context, now, Who(message.platform, message.user_id))
+            replies = await self._respond(session, text, parse, context, now, Who(message.platform, message.user_id, message.client))
             offered = [b.payload for r in replies for b in r.buttons]
             if offered:
                 context.extra[OPTIONS] = offered

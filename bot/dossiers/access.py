@@ -24,6 +24,10 @@ from bot.models import Dossier, Follower, LookupAttempt, Verification
 
 LIMIT = 5
 WINDOW = timedelta(minutes=15)
+# Failed attempts from one network address (on the open channels) in the window: more than a
+# user's, since one address may be a whole office or a mobile carrier's NAT.
+CLIENT_LIMIT = 20
+CLIENT = "client"  # the platform name under which an address's attempts are counted
 # Wrong digits for one dossier in one day, from all senders together (DOSSIER_DIGITS_LIMIT).
 DOSSIER_DIGITS_LIMIT = 10
 WRONG_DIGITS = "wrong_digits"
@@ -33,20 +37,31 @@ def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
     return and_(LookupAttempt.platform == platform, LookupAttempt.user_id == user_id, LookupAttempt.at > now - WINDOW)
 
 
-async def blocked_until(session: AsyncSession, platform: str, user_id: str, now: datetime) -> datetime | None:
-    """When the user may try again, if they used up their failed attempts."""
-    query = select(func.count(LookupAttempt.id), func.min(LookupAttempt.at)).where(_recent(platform, user_id, now))
-    count, oldest = (await session.execute(query)).one()
-    if count < LIMIT or oldest is None:
-        return None
-    return oldest + WINDOW
+async def blocked_until(session: AsyncSession, platform: str, user_id: str, now: datetime, client: str | None = None) -> datetime | None:
+    """When the user may try again, if they — or their network address — used up the failed attempts."""
+    for who, limit in ((platform, user_id), LIMIT), ((CLIENT, client), CLIENT_LIMIT):
+        if who[1] is None:
+            continue
+        query = select(func.count(LookupAttempt.id), func.min(LookupAttempt.at)).where(_recent(who[0], who[1], now))
+        count, oldest = (await session.execute(query)).one()
+        if count >= limit and oldest is not None:
+            return oldest + WINDOW
+    return None
 
 
 async def record_failure(
-    session: AsyncSession, platform: str, user_id: str, kind: str, now: datetime, dossier_id: int | None = None
+    session: AsyncSession,
+    platform: str,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    dossier_id: int | None = None,
+    client: str | None = None,
 ) -> int:
-    """Count a failed attempt (against the dossier too when it names one); the user's attempts left."""
+    """Count a failed attempt (against the dossier and the address too when known); the user's attempts left."""
     session.add(LookupAttempt(platform=platform, user_id=user_id, kind=kind, at=now, dossier_id=dossier_id))
+    if client is not None:
+        session.add(LookupAttempt(platform=CLIENT, user_id=client[:128], kind=kind, at=now))
     await session.flush()
     used = await session.scalar(select(func.count(LookupAttempt.id)).where(_recent(platform, user_id, now)))
     return max(LIMIT - int(used or 0), 0)

@@ -137,3 +137,44 @@ async def test_papers_to_supplement_are_named_after_confirming(client: Client) -
     await say(client, f'/dossier_details{{"code":"{code}"}}')
     assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in await _text(client, "0005")
     assert "Giấy tờ cần bổ sung: Hợp đồng thuê nhà có chữ ký của chủ nhà." in await _text(client, code)
+
+
+async def _from(client: Client, message: str, sender: str, forwarded: str | None = None) -> str:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    resp = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message}, headers=headers)
+    return "\n".join(r["text"] for r in await resp.json())
+
+
+async def test_walking_codes_from_rotating_sender_ids_is_throttled_per_address(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    for n in range(20):  # a fresh sender id for every guess: the per-user limit never bites
+        assert "không tìm thấy hồ sơ" in await _from(client, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}")
+    assert (await _from(client, CODE, "walker-new")).startswith("Dạ, anh/chị đã tra cứu mã không có")
+
+
+async def test_forwarded_addresses_count_only_behind_a_trusted_proxy(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    behind = await _client(aiohttp_client, replace(settings, trusted_proxies=frozenset({"127.0.0.1"})), [DEMO_NOW])
+    for n in range(20):
+        await _from(behind, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}", forwarded="10.9.9.9, 203.0.113.5")
+    assert (await _from(behind, CODE, "w", forwarded="203.0.113.5")).startswith("Dạ, anh/chị đã tra cứu mã không có")
+    assert "Tình trạng" in await _from(behind, CODE, "neighbour", forwarded="198.51.100.7")  # another citizen's address
+    # Not behind a trusted proxy: the header is the caller's to forge and is ignored.
+    direct = await _client(aiohttp_client, settings, [DEMO_NOW])
+    for n in range(20):
+        await _from(direct, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}", forwarded=f"198.51.100.{n}")
+    assert (await _from(direct, CODE, "w", forwarded="192.0.2.1")).startswith("Dạ, anh/chị đã tra cứu mã không có")
+
+
+async def test_the_web_chat_id_comes_from_the_server(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    page = await client.get("/")
+    cookie = page.cookies["motcua_chat"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    # Confirmed once under the cookie's id; the page's own "sender" cannot change who it is.
+    await say(client, f'/dossier_details{{"code":"{CODE}"}}', "page-said-a")
+    assert "Người nộp: Trần Thị Bình" in await _text(client, "0002", "page-said-a")
+    assert "Người nộp: Trần Thị Bình" in await _text(client, f'/dossier_details{{"code":"{CODE}"}}', "page-said-b")
+    # Without the cookie (or with a forged one) the body's sender is a stranger.
+    client.session.cookie_jar.clear()
+    client.session.cookie_jar.update_cookies({"motcua_chat": cookie.value.split(".")[0] + ".forged"})
+    assert "Người nộp" not in await _text(client, f'/dossier_details{{"code":"{CODE}"}}', "page-said-a")
