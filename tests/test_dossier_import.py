@@ -53,7 +53,7 @@ def _import(path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
         ({"applicant_id_number": "12345"}, "applicant_id_number: not a valid number"),
         ({"applicant_name": "Nguyễn " * 50}, "applicant_name: longer than 255 characters"),
         ({"procedure_code": "1" * 65}, "procedure_code: longer than 64 characters"),
-        ({"delay_reason": "x" * 2001}, "delay_reason: longer than 2000 characters"),
+        ({"delay_reason": "x" * 8001}, "delay_reason: longer than 8000 characters"),
     ],
 )
 def test_each_bad_row_is_rejected_with_a_reason_that_names_the_field(change: dict[str, object], reason: str) -> None:

@@ -97,7 +97,7 @@ def _channel(raw: Any) -> int | None:
 # The columns' sizes (bot/models.py): a longer value is refused with its row, before the database.
 CODE_LENGTH = 64
 NAME_LENGTH = 255
-NOTE_LENGTH = 2000
+NOTE_LENGTH = 8000  # a long list of papers to supplement is real; more is not a note
 
 
 def _optional_text(raw: Any, key: str | None = None, limit: int | None = None) -> str | None:
