@@ -13,6 +13,7 @@ an officer's ``follow`` do not use digits and still work.
 from __future__ import annotations
 
 import hmac
+import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, func, select
@@ -31,6 +32,11 @@ CLIENT = "client"  # the platform name under which an address's attempts are cou
 # Wrong digits for one dossier in one day, from all senders together (DOSSIER_DIGITS_LIMIT).
 DOSSIER_DIGITS_LIMIT = 10
 WRONG_DIGITS = "wrong_digits"
+# Failed lookups and confirmations per minute, from everyone, above which an operator is alerted:
+# one ERROR line with a stable event name (``lookup_failures_spike``) at most once a minute.
+FAILURES_ALERT = 100
+log = logging.getLogger(__name__)
+_alerted_at: list[datetime] = []  # when this process last raised the alert
 
 
 def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
@@ -63,8 +69,22 @@ async def record_failure(
     if client is not None:
         session.add(LookupAttempt(platform=CLIENT, user_id=client[:128], kind=kind, at=now))
     await session.flush()
+    await _alert_on_spike(session, now)
     used = await session.scalar(select(func.count(LookupAttempt.id)).where(_recent(platform, user_id, now)))
     return max(LIMIT - int(used or 0), 0)
+
+
+async def _alert_on_spike(session: AsyncSession, now: datetime) -> None:
+    """Log an alert when failures from everyone pass :data:`FAILURES_ALERT` in the last minute."""
+    if _alerted_at and now - _alerted_at[-1] < timedelta(minutes=1):
+        return
+    query = select(func.count(LookupAttempt.id)).where(LookupAttempt.platform != CLIENT, LookupAttempt.at > now - timedelta(minutes=1))
+    count = int(await session.scalar(query) or 0)
+    if count >= FAILURES_ALERT:
+        _alerted_at[:] = [now]
+        log.error(
+            "lookup_failures_spike: %d failed dossier lookups or confirmations in the last minute (alert at %d)", count, FAILURES_ALERT
+        )
 
 
 def _day_start(now: datetime) -> datetime:

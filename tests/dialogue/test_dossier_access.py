@@ -6,11 +6,13 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.dossiers import access
 from bot.dossiers.receipt import follow_payload
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
@@ -178,3 +180,15 @@ async def test_the_web_chat_id_comes_from_the_server(aiohttp_client: AiohttpClie
     client.session.cookie_jar.clear()
     client.session.cookie_jar.update_cookies({"motcua_chat": cookie.value.split(".")[0] + ".forged"})
     assert "Người nộp" not in await _text(client, f'/dossier_details{{"code":"{CODE}"}}', "page-said-a")
+
+
+async def test_a_spike_of_failures_from_everyone_raises_one_alert(
+    aiohttp_client: AiohttpClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(access, "FAILURES_ALERT", 10)
+    monkeypatch.setattr(access, "_alerted_at", [])
+    client = await _client(aiohttp_client, replace(settings, trusted_proxies=frozenset({"127.0.0.1"})), [DEMO_NOW])
+    for n in range(25):  # every guess from a new sender and a new address: no limit bites, the sum does
+        await _from(client, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}", forwarded=f"198.51.100.{n}")
+    alerts = [r for r in caplog.records if r.getMessage().startswith("lookup_failures_spike")]
+    assert len(alerts) == 1 and alerts[0].levelname == "ERROR"  # once a minute, not once a failure
