@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.http_body import BodyTooLargeError, parse_json, read_body
+from bot.http_body import BodyTooLargeError, as_bytes, parse_json, read_body
 from bot.messages import InboundMessage, Reply
 from connectors.http import json_error
 
@@ -43,7 +43,7 @@ class ChatIds:
         self._key = (secret or secrets.token_hex(32)).encode()
 
     def _mac(self, chat_id: str) -> str:
-        return hmac.new(self._key, chat_id.encode(), hashlib.sha256).hexdigest()[:32]
+        return hmac.new(self._key, as_bytes(chat_id), hashlib.sha256).hexdigest()[:32]  # a cookie may hold anything
 
     def issue(self) -> str:
         chat_id = secrets.token_urlsafe(18)

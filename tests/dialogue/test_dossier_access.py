@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -192,3 +193,15 @@ async def test_a_spike_of_failures_from_everyone_raises_one_alert(
         await _from(client, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}", forwarded=f"198.51.100.{n}")
     alerts = [r for r in caplog.records if r.getMessage().startswith("lookup_failures_spike")]
     assert len(alerts) == 1 and alerts[0].levelname == "ERROR"  # once a minute, not once a failure
+
+
+async def test_a_malformed_chat_cookie_is_a_stranger_not_a_500(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await _client(aiohttp_client, settings, [DEMO_NOW])
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    body = b'{"sender": "a", "message": "xin chao"}'
+    head = b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCookie: motcua_chat=\xff\xfe.abc\r\n"
+    writer.write(head + b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    await writer.drain()
+    answer = await reader.read()
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
