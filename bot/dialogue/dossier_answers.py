@@ -53,8 +53,9 @@ def reason_text(dossier: Dossier) -> str:
 def status_text(dossier: Dossier, procedure: ProcedureRecord | None, office: AgencyRecord, now: datetime, confirmed: bool = False) -> str:
     """The status, the dates and what to do next; the officers' notes only when ``confirmed``."""
     dates = dates_text(dossier)
-    if dossier.delay_reason and (reason_text(dossier) or is_overdue(dossier, now)):
-        dates += reason_text(dossier) if confirmed else vi.DOSSIER_NOTE_HIDDEN
+    status_note = reason_text(dossier)
+    if dossier.delay_reason and (status_note or is_overdue(dossier, now)):
+        dates += status_note if confirmed else vi.DOSSIER_NOTE_HIDDEN
     advice = vi.STATUS_ADVICE[dossier.status].format(hotline=hotline(office), agency=office.name, hours=office.hours or vi.UNKNOWN)
     if dossier.status == 9 and dossier.channel == _BY_POST:
         advice = vi.STATUS_READY_BY_POST

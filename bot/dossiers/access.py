@@ -45,10 +45,9 @@ def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
 
 async def blocked_until(session: AsyncSession, platform: str, user_id: str, now: datetime, client: str | None = None) -> datetime | None:
     """When the user may try again, if they — or their network address — used up the failed attempts."""
-    for who, limit in ((platform, user_id), LIMIT), ((CLIENT, client), CLIENT_LIMIT):
-        if who[1] is None:
-            continue
-        query = select(func.count(LookupAttempt.id), func.min(LookupAttempt.at)).where(_recent(who[0], who[1], now))
+    counted = [(platform, user_id, LIMIT)] + ([(CLIENT, client, CLIENT_LIMIT)] if client is not None else [])
+    for kind, key, limit in counted:
+        query = select(func.count(LookupAttempt.id), func.min(LookupAttempt.at)).where(_recent(kind, key, now))
         count, oldest = (await session.execute(query)).one()
         if count >= limit and oldest is not None:
             return oldest + WINDOW

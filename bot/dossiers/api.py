@@ -46,9 +46,10 @@ def sign(body: bytes, secret: str, timestamp: int) -> str:
 
 def _timestamp(raw: str, now: datetime) -> int | None:
     """The request's Unix time if it is a whole number within :data:`MAX_SKEW` of ``now``."""
-    if not raw.isascii() or not raw.strip().isdigit() or len(raw.strip()) > 12:
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None
-    value = int(raw.strip())
+    value = int(text)
     return value if abs(now.timestamp() - value) <= MAX_SKEW.total_seconds() else None
 
 
