@@ -154,7 +154,8 @@ class Verification(Base):
 
 
 class LookupAttempt(Base):
-    """A failed lookup (unknown code, wrong digits): what the per-user and per-dossier limits count."""
+    """A failed lookup (unknown code, wrong digits) or a dossier looked up by code alone: what
+    the per-user, per-address and per-dossier limits count."""
 
     __tablename__ = "lookup_attempts"
     __table_args__ = (
@@ -166,7 +167,8 @@ class LookupAttempt(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Wrong digits name the dossier guessed at: they count against it from any sender.
+    # Wrong digits name the dossier guessed at (they count against it from any sender); a
+    # lookup names the dossier seen (the same one again is not counted twice).
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE", name="fk_lookup_attempts_dossier_id"))
 
 

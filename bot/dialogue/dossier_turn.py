@@ -3,7 +3,9 @@
 A code gives the status, never personal data. "Xem chi tiết" and "Theo dõi hồ sơ" ask for
 the last 4 digits of the phone or ID number on the dossier (once per user and dossier).
 Unknown codes and wrong digits count against the user's limit (bot/dossiers/access.py);
-when it is used up, every lookup waits, so that codes cannot be guessed one by one. A
+when it is used up, every lookup waits, so that codes cannot be guessed one by one. The
+distinct dossiers seen by code alone count too (a larger limit), so valid codes cannot be
+walked either. A
 signed receipt QR (``/follow{"code", "sig"}``) follows without digits.
 """
 
@@ -70,13 +72,15 @@ class DossierTurn:
 
     async def _limited(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
         until = await access.blocked_until(session, who.platform, who.user_id, now, who.client)
-        if until is None:
-            return None
+        return None if until is None else self._wait(vi.RATE_LIMITED, until, now)
+
+    def _wait(self, text: str, until: datetime, now: datetime) -> Reply:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
-        return Reply(vi.RATE_LIMITED.format(minutes=minutes, hotline=hotline(self._catalogue.office)))
+        return Reply(text.format(minutes=minutes, hotline=hotline(self._catalogue.office)))
 
     async def _lookup(self, session: AsyncSession, code: str, who: Who, now: datetime) -> Dossier | Reply:
-        """The dossier, or why not: the user's limit is used up, or the code is unknown (counted)."""
+        """The dossier, or why not: the user's limit is used up, the code is unknown (counted), or
+        they looked up too many other dossiers this hour (one they confirmed is not counted)."""
         limited = await self._limited(session, who, now)
         if limited:
             return limited
@@ -84,6 +88,10 @@ class DossierTurn:
         if dossier is None:
             await access.record_failure(session, who.platform, who.user_id, "unknown_code", now, client=who.client)
             return Reply(vi.DOSSIER_NOT_FOUND.format(code=code, hotline=hotline(self._catalogue.office)))
+        if not await access.is_verified(session, dossier, who.platform, who.user_id):
+            until = await access.take_lookup(session, who.platform, who.user_id, dossier, now, who.client)
+            if until is not None:
+                return self._wait(vi.LOOKUPS_LIMITED, until, now)
         return dossier
 
     async def status(self, session: AsyncSession, code: str, who: Who, context: Context, now: datetime) -> Reply:

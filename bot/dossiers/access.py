@@ -3,7 +3,9 @@
 A code alone shows only the status. Knowing the last 4 digits of the phone or ID number
 on the dossier proves a relation to it (the applicant, a relative, a helper holding the
 receipt): that unlocks the details and following. Failed confirmations and lookups of
-unknown codes count against a per-user limit, so that codes cannot be enumerated; wrong
+unknown codes count against a per-user limit, so that codes cannot be enumerated; the
+dossiers a user looks up by code alone count too (a larger limit, distinct dossiers per
+hour), so that walking the dense daily sequences of valid codes is slow as well; wrong
 digits also count against the dossier, from every sender and platform together, so that a
 new sender id per few guesses does not open 10,000 tries: after the day's limit the digits
 path of that dossier is shut until the next day (Vietnam time). The receipt's signed QR and
@@ -35,12 +37,48 @@ WRONG_DIGITS = "wrong_digits"
 # Failed lookups and confirmations per minute, from everyone, above which an operator is alerted:
 # one ERROR line with a stable event name (``lookup_failures_spike``) at most once a minute.
 FAILURES_ALERT = 100
+# Distinct dossiers looked up by code alone (not yet confirmed by the user) per sender and per
+# address in an hour: a citizen follows one or two, a helper at the counter a dozen.
+LOOKUP = "lookup"  # the kind of those rows (counted apart from failures)
+LOOKUP_WINDOW = timedelta(hours=1)
+LOOKUP_LIMIT = 10
+CLIENT_LOOKUP_LIMIT = 30
 log = logging.getLogger(__name__)
 _alerted_at: list[datetime] = []  # when this process last raised the alert
 
 
 def _recent(platform: str, user_id: str, now: datetime) -> ColumnElement[bool]:
-    return and_(LookupAttempt.platform == platform, LookupAttempt.user_id == user_id, LookupAttempt.at > now - WINDOW)
+    """The user's (or address's) failures in the window."""
+    return and_(
+        LookupAttempt.platform == platform, LookupAttempt.user_id == user_id, LookupAttempt.at > now - WINDOW, LookupAttempt.kind != LOOKUP
+    )
+
+
+async def take_lookup(
+    session: AsyncSession, platform: str, user_id: str, dossier: Dossier, now: datetime, client: str | None = None
+) -> datetime | None:
+    """Count a lookup of ``dossier`` by code alone; when the user (or address) may look up another
+    one, if they already looked up too many distinct dossiers in the hour. Looking up the same
+    dossier again is free."""
+    counted = [(platform, user_id, LOOKUP_LIMIT)] + ([(CLIENT, client[:128], CLIENT_LOOKUP_LIMIT)] if client is not None else [])
+    for kind, key, limit in counted:
+        recent = and_(
+            LookupAttempt.platform == kind,
+            LookupAttempt.user_id == key,
+            LookupAttempt.kind == LOOKUP,
+            LookupAttempt.at > now - LOOKUP_WINDOW,
+        )
+        if await session.scalar(select(LookupAttempt.id).where(recent, LookupAttempt.dossier_id == dossier.id).limit(1)) is not None:
+            continue
+        count, oldest = (
+            await session.execute(select(func.count(func.distinct(LookupAttempt.dossier_id)), func.min(LookupAttempt.at)).where(recent))
+        ).one()
+        if count >= limit and oldest is not None:
+            return oldest + LOOKUP_WINDOW
+    for kind, key, _ in counted:
+        session.add(LookupAttempt(platform=kind, user_id=key, kind=LOOKUP, at=now, dossier_id=dossier.id))
+    await session.flush()
+    return None
 
 
 async def blocked_until(session: AsyncSession, platform: str, user_id: str, now: datetime, client: str | None = None) -> datetime | None:
@@ -77,7 +115,8 @@ async def _alert_on_spike(session: AsyncSession, now: datetime) -> None:
     """Log an alert when failures from everyone pass :data:`FAILURES_ALERT` in the last minute."""
     if _alerted_at and now - _alerted_at[-1] < timedelta(minutes=1):
         return
-    query = select(func.count(LookupAttempt.id)).where(LookupAttempt.platform != CLIENT, LookupAttempt.at > now - timedelta(minutes=1))
+    last_minute = and_(LookupAttempt.platform != CLIENT, LookupAttempt.kind != LOOKUP, LookupAttempt.at > now - timedelta(minutes=1))
+    query = select(func.count(LookupAttempt.id)).where(last_minute)
     count = int(await session.scalar(query) or 0)
     if count >= FAILURES_ALERT:
         _alerted_at[:] = [now]

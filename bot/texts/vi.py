@@ -178,6 +178,11 @@ RATE_LIMITED = (
     "Dạ, anh/chị đã tra cứu mã không có hoặc xác nhận chưa đúng quá nhiều lần. Để bảo vệ thông tin của người dân, "
     "em tạm dừng tra cứu; anh/chị vui lòng thử lại sau {minutes} phút, hoặc gọi đường dây nóng {hotline} ạ."
 )
+LOOKUPS_LIMITED = (
+    "Dạ, trong một giờ qua anh/chị đã tra cứu khá nhiều hồ sơ khác nhau. Để bảo vệ thông tin của người dân, "
+    "em tạm dừng tra cứu hồ sơ mới; anh/chị vui lòng thử lại sau {minutes} phút. Các hồ sơ anh/chị đã tra cứu "
+    "hoặc đang theo dõi vẫn xem được như thường. Nếu cần gấp, anh/chị gọi đường dây nóng {hotline} ạ."
+)
 DOSSIER_DIGITS_LOCKED = (
     "Dạ, hôm nay số xác nhận của hồ sơ {code} đã bị nhập sai nhiều lần, nên để bảo vệ thông tin của người nộp, "
     "em tạm khóa việc xác nhận bằng số cho hồ sơ này đến hết ngày. Anh/chị vẫn xem được tình trạng hồ sơ bằng mã; "

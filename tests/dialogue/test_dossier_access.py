@@ -14,7 +14,10 @@ from pytest_aiohttp.plugin import AiohttpClient
 from bot.app import create_app
 from bot.config import Settings
 from bot.dossiers import access
+from bot.db import make_engine, make_sessions, migrate
 from bot.dossiers.receipt import follow_payload
+from bot.dossiers.records import DossierRecord
+from bot.dossiers.store import upsert_dossiers
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
 
@@ -153,6 +156,40 @@ async def test_walking_codes_from_rotating_sender_ids_is_throttled_per_address(a
     for n in range(20):  # a fresh sender id for every guess: the per-user limit never bites
         assert "không tìm thấy hồ sơ" in await _from(client, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}")
     assert (await _from(client, CODE, "walker-new")).startswith("Dạ, anh/chị đã tra cứu mã không có")
+
+
+async def _many_dossiers(database_url: str, count: int) -> list[str]:
+    """``count`` valid dossiers received on one day: the dense sequence an attacker would walk."""
+    records = [
+        DossierRecord(code=f"000.00.31.H26-261120-{n:04d}", status=4, applicant_phone=f"09000{n:05d}", received_at=DEMO_NOW)
+        for n in range(1, count + 1)
+    ]
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session, session.begin():
+            await upsert_dossiers(session, records)
+    finally:
+        await engine.dispose()
+    return [r.code for r in records]
+
+
+async def test_walking_valid_codes_is_throttled_per_sender_and_per_address(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    codes = await _many_dossiers(settings.database_url, 45)
+    now = [DEMO_NOW]
+    client = await _client(aiohttp_client, settings, now)
+    limited = vi.LOOKUPS_LIMITED.split("{minutes}")[0]
+    replies = [await _from(client, code, "walker") for code in codes[: access.LOOKUP_LIMIT + 1]]
+    assert all("Tình trạng" in r for r in replies[:-1]) and replies[-1].startswith(limited)
+    assert "Tình trạng" in await _from(client, codes[0], "walker")  # one already seen is not counted again
+    # Rotating sender ids: the address's limit (every lookup from this test comes from 127.0.0.1).
+    seen = access.LOOKUP_LIMIT
+    replies = [await _from(client, code, f"walker{n}") for n, code in enumerate(codes[seen : access.CLIENT_LOOKUP_LIMIT + 1])]
+    assert all("Tình trạng" in r for r in replies[:-1]) and replies[-1].startswith(limited)
+    assert "Tình trạng" not in replies[-1] and "Tình trạng" in await _from(client, codes[1], "walker1")
+    # After the hour the limits reset.
+    now[0] += timedelta(minutes=61)
+    assert "Tình trạng" in await _from(client, codes[-1], "walker-next-hour")
 
 
 async def test_forwarded_addresses_count_only_behind_a_trusted_proxy(aiohttp_client: AiohttpClient, settings: Settings) -> None:
