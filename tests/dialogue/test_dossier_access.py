@@ -13,8 +13,8 @@ from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.dossiers import access
 from bot.db import make_engine, make_sessions, migrate
+from bot.dossiers import access
 from bot.dossiers.receipt import follow_payload
 from bot.dossiers.records import DossierRecord
 from bot.dossiers.store import upsert_dossiers
