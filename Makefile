@@ -42,7 +42,7 @@ pytest: $(VENV)/.installed
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 chat: model
-	$(PY) -m bot chat
+	$(PY) -m bot chat --demo
 
 clean:
 	rm -rf $(VENV) $(VENV_NLU) models var .mypy_cache .ruff_cache .pytest_cache

@@ -39,6 +39,7 @@ async def run(nlu_url: str | None, requests: int) -> None:
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
             nlu_url=nlu_url or "http://127.0.0.1:9",
             nlu_timeout=1.5,
+            load_demo_data=True,  # the dossier looked up
         )
         server = TestServer(create_app(settings), host="127.0.0.1")
         await server.start_server()

@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from aiohttp import web
@@ -109,8 +110,14 @@ async def cmd_chat(settings: Settings) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The one-stop-shop assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="serve the web chat, the REST channel and the health check")
-    sub.add_parser("chat", help="chat with the bot in this terminal")
+    for name, help_text in (
+        ("run", "serve the web chat, the REST channel and the health check"),
+        ("chat", "chat with the bot in this terminal"),
+    ):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument(
+            "--demo", action="store_true", help="load the synthetic demo dossiers into an empty database (as LOAD_DEMO_DATA)"
+        )
     sub.add_parser("migrate", help="apply database migrations")
     evaluate = sub.add_parser("evaluate-dialogue", help="run the dialogue suite (uses NLU_URL; keywords if it is down)")
     evaluate.add_argument("file", type=Path, nargs="?", default=CASES, help="cases in YAML (default: %(default)s)")
@@ -141,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings()
+        if getattr(args, "demo", False):
+            settings = replace(settings, load_demo_data=True)
         _logging(settings.log_level)
         if args.command == "run":
             cmd_run(settings)

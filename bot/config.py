@@ -16,6 +16,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.notify import kinds
+from bot.retention import Retention
 from nlu.parse import DEFAULT_FALLBACK_THRESHOLD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,9 @@ class Settings:
     nlu_timeout: float = 1.5
     nlu_fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD
     agency_code: str = "dan-phuong"
-    load_demo_data: bool = True
+    # At start: update agencies and procedures from DATA_DIR; load the demo dossiers (only when asked).
+    load_catalogue: bool = True
+    load_demo_data: bool = False
     data_dir: Path = ROOT / "data"
     log_level: str = "INFO"
     # After this long without a message, a conversation starts afresh.
@@ -101,6 +104,8 @@ class Settings:
     survey_delay: timedelta = timedelta(hours=24)
     # Messages per second per platform, per bot process (SEND_RATE_ZALO, SEND_RATE_FACEBOOK).
     send_rates: dict[str, float] = field(default_factory=lambda: {"zalo": 50.0, "facebook": 250.0})
+    # How long messages and ratings are kept (RETAIN_MESSAGES_DAYS, RETAIN_RATINGS_DAYS; bot/retention.py).
+    retention: Retention = field(default_factory=Retention)
 
 
 def _text(raw: str) -> str:
@@ -235,6 +240,13 @@ def _attempts(raw: str) -> int:
     return value
 
 
+def _days(raw: str) -> timedelta:
+    value = _number(raw, int)
+    if not 1 <= value <= 3650:
+        raise ValueError("must be a whole number of days from 1 to 3650")
+    return timedelta(days=value)
+
+
 def _rate(raw: str) -> float:
     value = _number(raw, float)
     if not 0 < value <= 10_000:
@@ -264,6 +276,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         nlu_timeout=_read(env, "NLU_TIMEOUT", _seconds, d.nlu_timeout),
         nlu_fallback_threshold=_read(env, "NLU_FALLBACK_THRESHOLD", _share, d.nlu_fallback_threshold),
         agency_code=_read(env, "AGENCY_CODE", _text, d.agency_code),
+        load_catalogue=_read(env, "LOAD_CATALOGUE", _boolean, d.load_catalogue),
         load_demo_data=_read(env, "LOAD_DEMO_DATA", _boolean, d.load_demo_data),
         data_dir=_read(env, "DATA_DIR", _directory, d.data_dir),
         log_level=_read(env, "LOG_LEVEL", _log_level, d.log_level),
@@ -283,6 +296,10 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             "zalo": _read(env, "SEND_RATE_ZALO", _rate, d.send_rates["zalo"]),
             "facebook": _read(env, "SEND_RATE_FACEBOOK", _rate, d.send_rates["facebook"]),
         },
+        retention=Retention(
+            messages=_read(env, "RETAIN_MESSAGES_DAYS", _days, d.retention.messages),
+            ratings=_read(env, "RETAIN_RATINGS_DAYS", _days, d.retention.ratings),
+        ),
     )
 
 

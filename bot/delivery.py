@@ -220,11 +220,22 @@ class LeasedRows:
     """Claim, progress and finish for a table with the lease columns (inbox, outbox).
 
     ``active`` are the states a row may be claimed in; ``final`` maps an outcome to the row's
-    state. Every write after the claim checks ``lease_token``, so a worker whose lease ran out
-    (and whose row another worker took) changes nothing."""
+    state; ``forget`` names columns emptied when the row reaches it (the inbox's replies may
+    hold an applicant's name: kept only until they are sent or given up). Every write after
+    the claim checks ``lease_token``, so a worker whose lease ran out (and whose row another
+    worker took) changes nothing."""
 
-    def __init__(self, sessions: SessionFactory, model: Any, active: Sequence[str], final: Mapping[str, str], clock: Clock) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        model: Any,
+        active: Sequence[str],
+        final: Mapping[str, str],
+        clock: Clock,
+        forget: Sequence[str] = (),
+    ) -> None:
         self._sessions = sessions
+        self._forget = dict.fromkeys(forget)
         # Core statements on the table, not ORM ones on the model: an ORM UPDATE also searches
         # the session for objects to synchronise, which cost more CPU than the write itself.
         self._table: Table = model.__table__
@@ -274,7 +285,7 @@ class LeasedRows:
                 return await self.update_if_ours(row_id, token, attempts=attempts, due_at=retry_at, last_error=_short(outcome.reason))
             log.error("row %s of %s: giving up after %d attempts (%s)", row_id, self._table.name, attempts, outcome.reason)
             outcome = Outcome(FAILED, outcome.reason)
-        values: dict[str, Any] = {"state": self._final[outcome.state], "done_at": now, "last_error": _short(outcome.reason)}
+        values: dict[str, Any] = {"state": self._final[outcome.state], "done_at": now, "last_error": _short(outcome.reason), **self._forget}
         if outcome.via is not None and "via" in self._table.c:
             values["via"] = outcome.via
         if outcome.parts_sent is not None:

@@ -88,7 +88,7 @@ class InboxWorker:
         self._dialogue = dialogue
         self._delivery = delivery
         self._clock = clock
-        self._rows = LeasedRows(sessions, InboxEvent, ACTIVE, FINAL, clock)
+        self._rows = LeasedRows(sessions, InboxEvent, ACTIVE, FINAL, clock, forget=("replies",))
         self._wake = asyncio.Event()
         self._stopping = False
 

@@ -16,7 +16,7 @@ from bot.catalog.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.delivery import Delivery, RateLimit
-from bot.demo import load_demo_data
+from bot.demo import demo_records, load_demo_dossiers, sync_catalogue
 from bot.dialogue.turn import Clock, Dialogue, utc_now
 from bot.inbox import Acceptor, InboxWorker
 from bot.notify.dispatch import Dispatcher
@@ -43,13 +43,14 @@ class Runtime:
     zalo_tokens: ZaloTokens | None
     clock: Clock
     acceptor: Acceptor
+    demo_codes: frozenset[str]  # the demo dossiers' invented codes (``/healthz`` looks for them)
 
     async def accept(self, events: list[InboundEvent]) -> None:
         """What the webhooks call: store (before their 200), then wake the worker."""
         await self.acceptor.accept(events)
 
     def schedule(self, jobs: Jobs) -> None:
-        schedule(jobs, self.sessions, self.dispatcher, policy_of(self.settings), self.clock)
+        schedule(jobs, self.sessions, self.dispatcher, policy_of(self.settings), self.settings.retention, self.clock)
         tokens = self.zalo_tokens
         if tokens is not None:
             jobs.every("zalo-token-refresh", TOKEN_EVERY, tokens.access_token)  # refreshes when close to expiry
@@ -71,13 +72,16 @@ class ProcedureNamer:
 
 @asynccontextmanager
 async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Runtime]:
-    """Migrate the database, load demo data if asked, and wire everything."""
+    """Migrate the database, update the catalogue and load demo data if asked, and wire everything."""
     engine = make_engine(settings.database_url)
     try:
         await migrate(engine)
         sessions = make_sessions(engine)
+        if settings.load_catalogue:
+            await sync_catalogue(sessions, settings.data_dir)
         if settings.load_demo_data:
-            await load_demo_data(sessions, settings.data_dir)
+            await load_demo_dossiers(sessions, settings.data_dir)
+        demo_codes = frozenset(r.code for r in demo_records(settings.data_dir))
         async with sessions() as session:
             catalogue = await load_catalogue(session, settings.data_dir, settings.agency_code)
         # Every platform call gives up well within a row's lease (bot/delivery.py).
@@ -92,7 +96,9 @@ async def open_runtime(settings: Settings, clock: Clock = utc_now) -> AsyncItera
             worker = InboxWorker(sessions, dialogue, delivery, clock)
             dispatcher = Dispatcher(sessions, delivery, catalogue.office, ProcedureNamer(catalogue), clock, settings.quiet_hours)
             acceptor = Acceptor(sessions, worker.wake, clock)
-            yield Runtime(settings, engine, sessions, http, nlu, dialogue, senders, delivery, worker, dispatcher, tokens, clock, acceptor)
+            yield Runtime(
+                settings, engine, sessions, http, nlu, dialogue, senders, delivery, worker, dispatcher, tokens, clock, acceptor, demo_codes
+            )
     finally:
         await engine.dispose()
 

@@ -47,6 +47,7 @@ def settings(database_url: str) -> Settings:
         nlu_url=f"http://127.0.0.1:{closed_port()}",
         nlu_timeout=0.5,
         data_dir=ROOT / "data",
+        load_demo_data=True,
     )
 
 

@@ -27,14 +27,14 @@ def test_values_are_read_and_converted(tmp_path: os.PathLike[str]) -> None:
             "DATABASE_URL": "postgresql+asyncpg://u:p@localhost/db",
             "NLU_URL": "http://rasa:5005/",
             "NLU_TIMEOUT": "2.5",
-            "LOAD_DEMO_DATA": "no",
+            "LOAD_DEMO_DATA": "yes",
             "DATA_DIR": str(tmp_path),
             "LOG_LEVEL": "debug",
             "CONTEXT_IDLE_MINUTES": "90",
         }
     )
     assert settings.context_idle == timedelta(minutes=90)
-    assert (settings.host, settings.port, settings.nlu_timeout, settings.load_demo_data) == ("0.0.0.0", 9000, 2.5, False)
+    assert (settings.host, settings.port, settings.nlu_timeout, settings.load_demo_data) == ("0.0.0.0", 9000, 2.5, True)
     assert settings.nlu_url == "http://rasa:5005"
     assert settings.log_level == "DEBUG"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from pytest_aiohttp.plugin import AiohttpClient
 
+from bot.app import create_app
+from bot.config import Settings
 from bot.texts import vi
-from tests.conftest import say
+from tests.conftest import DEMO_NOW, say
 
 Client = TestClient[Any, Any]
 
@@ -116,7 +120,14 @@ async def test_pages_carry_security_headers(client: Client) -> None:
     assert "<script>" not in await page.text() and " style=" not in await page.text()  # nothing inline to allow
 
 
-async def test_healthz_reports_database_and_nlu(client: Client) -> None:
+async def test_healthz_reports_database_nlu_and_demo_data(client: Client) -> None:
     resp = await client.get("/healthz")
     assert resp.status == 200
-    assert await resp.json() == {"status": "degraded", "database": True, "nlu": False}
+    assert await resp.json() == {"status": "degraded", "database": True, "nlu": False, "demo_data": True}
+
+
+async def test_a_bot_not_asked_for_demo_data_invents_no_dossier(aiohttp_client: AiohttpClient, settings: Settings) -> None:
+    client = await aiohttp_client(create_app(replace(settings, load_demo_data=False), lambda: DEMO_NOW))
+    assert (await (await client.get("/healthz")).json())["demo_data"] is False
+    assert "không tìm thấy hồ sơ" in (await say(client, "tra cứu hồ sơ 000.00.31.H26-261120-0001"))[0]["text"]
+    assert "Đăng ký khai sinh" in (await say(client, "làm giấy khai sinh cần giấy tờ gì"))[0]["text"]  # the catalogue is there

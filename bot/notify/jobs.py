@@ -11,24 +11,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import delete
 
 from bot.db import SessionFactory
-from bot.models import Conversation, InboxEvent, LookupAttempt, OutboxMessage
 from bot.notify.dispatch import Dispatcher
 from bot.notify.rules import Policy
 from bot.notify.sweep import sweep_overdue
+from bot.retention import Retention, apply_retention
 
 log = logging.getLogger(__name__)
 DISPATCH_EVERY = timedelta(seconds=2)
 SWEEP_EVERY = timedelta(minutes=1)
 TOKEN_EVERY = timedelta(minutes=10)
 CLEANUP_EVERY = timedelta(hours=6)
-# How long finished rows are kept (what an officer may still need to look at).
-KEEP_INBOX = timedelta(days=30)
-KEEP_OUTBOX = timedelta(days=180)
-KEEP_LOOKUPS = timedelta(days=2)
-KEEP_CONVERSATIONS = timedelta(days=90)
 
 
 async def sweep_job(sessions: SessionFactory, policy: Policy, clock: Callable[[], datetime]) -> int:
@@ -39,19 +33,13 @@ async def sweep_job(sessions: SessionFactory, policy: Policy, clock: Callable[[]
     return added
 
 
-async def cleanup_job(sessions: SessionFactory, clock: Callable[[], datetime]) -> int:
-    """Retention: finished inbox and outbox rows, old lookup attempts and idle conversations."""
-    now = clock()
-    removed = 0
+async def cleanup_job(sessions: SessionFactory, retention: Retention, clock: Callable[[], datetime]) -> int:
+    """Retention (bot/retention.py): old messages, notices, lookups and ratings deleted or redacted."""
     async with sessions() as session, session.begin():
-        for statement in (
-            delete(InboxEvent).where(InboxEvent.state.in_(("sent", "failed", "dropped")), InboxEvent.done_at < now - KEEP_INBOX),
-            delete(OutboxMessage).where(OutboxMessage.state != "pending", OutboxMessage.done_at < now - KEEP_OUTBOX),
-            delete(LookupAttempt).where(LookupAttempt.at < now - KEEP_LOOKUPS),
-            delete(Conversation).where(Conversation.updated_at < now - KEEP_CONVERSATIONS),
-        ):
-            removed += int((await session.execute(statement)).rowcount or 0)  # type: ignore[attr-defined]
-    return removed
+        touched = await apply_retention(session, retention, clock())
+    if any(touched.values()):
+        log.info("retention: %s", ", ".join(f"{name} {count}" for name, count in touched.items() if count))
+    return sum(touched.values())
 
 
 class Jobs:
@@ -95,7 +83,9 @@ class Jobs:
             await asyncio.wait(set(self._running), timeout=30)
 
 
-def schedule(jobs: Jobs, sessions: SessionFactory, dispatcher: Dispatcher, policy: Policy, clock: Callable[[], datetime]) -> None:
+def schedule(
+    jobs: Jobs, sessions: SessionFactory, dispatcher: Dispatcher, policy: Policy, retention: Retention, clock: Callable[[], datetime]
+) -> None:
     jobs.every("outbox-dispatch", DISPATCH_EVERY, dispatcher.dispatch_due)
     jobs.every("overdue-sweep", SWEEP_EVERY, lambda: sweep_job(sessions, policy, clock))
-    jobs.every("retention-cleanup", CLEANUP_EVERY, lambda: cleanup_job(sessions, clock))
+    jobs.every("retention-cleanup", CLEANUP_EVERY, lambda: cleanup_job(sessions, retention, clock))

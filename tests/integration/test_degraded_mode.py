@@ -28,7 +28,7 @@ async def test_bot_degrades_when_rasa_stops(
         assert (await (await client.get("/healthz")).json())["status"] == "ok"
         assert (await say(client, "chào em"))[0]["text"].startswith("Dạ, xin chào")
     # The server is stopped now.
-    assert (await (await client.get("/healthz")).json()) == {"status": "degraded", "database": True, "nlu": False}
+    assert (await (await client.get("/healthz")).json()) == {"status": "degraded", "database": True, "nlu": False, "demo_data": True}
     status = (await say(client, "tra cứu hồ sơ 000.00.31.H26-261120-0001"))[0]["text"]
     assert vi.STATUS_NAMES[10] in status
     fee = (await say(client, "phí chứng thực chữ ký bao nhiêu"))[0]["text"]

@@ -183,7 +183,7 @@ def bot_env(database_url: str, port: int, fakes: Fakes, zalo_token: str, page_to
     return {
         **inherited, "BOT_HOST": "127.0.0.1", "BOT_PORT": str(port), "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING",
         "NLU_URL": f"http://127.0.0.1:{closed_port()}", "NLU_TIMEOUT": "0.5", "AGENCY_CODE": AGENCY, "DATA_DIR": str(DATA),
-        "LOAD_DEMO_DATA": "false", "DOSSIER_API_SECRET": "", "RECEIPT_SECRET": "", "CONTEXT_IDLE_MINUTES": "30",
+        "LOAD_DEMO_DATA": "false", "LOAD_CATALOGUE": "false", "DOSSIER_API_SECRET": "", "RECEIPT_SECRET": "", "CONTEXT_IDLE_MINUTES": "30",
         "NOTIFY_KINDS": ",".join(sorted(kinds.DEFAULT)), "QUIET_HOURS": "", "SURVEY_DELAY_HOURS": "24",
         "SEND_RATE_ZALO": str(rates[0]), "SEND_RATE_FACEBOOK": str(rates[1]),
         "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": "app-secret", "ZALO_OA_SECRET_KEY": OA_SECRET, "ZALO_ACCESS_TOKEN": zalo_token,
