@@ -71,6 +71,7 @@ class Dossier(Base):
     __tablename__ = "dossiers"
     __table_args__ = (
         Index("ix_dossiers_status_appointment", "status", "appointment_at"),
+        Index("ix_dossiers_agency_received", "agency_code", "received_at"),  # the monthly report
         # The overdue sweep: unfinished dossiers by the appointment in force.
         Index(
             "ix_dossiers_open_due",

@@ -9,11 +9,12 @@ import sys
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.config import ROOT
 from bot.db import make_engine, make_sessions, migrate
 from bot.dossiers.records import VIETNAM, DossierRecord
-from bot.dossiers.stats import Report, compute, previous_month, render
+from bot.dossiers.stats import LastMonth, Report, compute, previous_month, render
 from bot.dossiers.store import upsert_dossiers
 from bot.models import Rating
 
@@ -111,6 +112,30 @@ async def test_counting_rules(database_url: str) -> None:
     assert (report.ratings, report.rating_avg) == (3, 4.33)
     assert other.received == 0 and other.ratings == 0
     assert "chưa có số liệu" in render(other, "X")
+
+
+async def test_the_chats_figures_are_recomputed_at_most_every_few_minutes(database_url: str) -> None:
+    d = date(2026, 10, 5)
+    await _database(database_url, [_record("H26.01-261005-0001", 10, d, d, d)])
+    now = datetime(2026, 11, 26, 3, 0, tzinfo=VIETNAM)
+    last_month = LastMonth("a", every=timedelta(minutes=5))
+    engine = make_engine(database_url)
+    try:
+        async with make_sessions(engine)() as session:
+            assert (await last_month.report(session, now)).received == 1
+            await upsert_dossiers(session, [_record("H26.01-261005-0002", 10, d, d, d)])
+            await session.commit()
+            assert (await last_month.report(session, now + timedelta(minutes=4))).received == 1  # cached
+            assert (await last_month.report(session, now + timedelta(minutes=5))).received == 2
+            explain = "EXPLAIN QUERY PLAN " if database_url.startswith("sqlite") else "EXPLAIN "
+            plan = " ".join(str(row) for row in await session.execute(text(explain + _REPORT_QUERY)))
+    finally:
+        await engine.dispose()
+    if database_url.startswith("sqlite"):  # PostgreSQL scans a table this small whatever the indexes
+        assert "ix_dossiers_agency_received" in plan  # a month of one office, not the whole table
+
+
+_REPORT_QUERY = "SELECT status FROM dossiers WHERE agency_code = 'a' AND received_at >= '2026-10-01' AND received_at < '2026-11-01'"
 
 
 def test_previous_month_and_empty_shares() -> None:

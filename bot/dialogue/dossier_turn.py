@@ -34,7 +34,6 @@ VERIFY = "verify"  # the pending question: the digits
 DOSSIER = "dossier"  # context key: the code looked up last
 THEN = "then"  # context key: what the digits unlock ("details" or "follow")
 DETAILS_INTENT = "dossier_details"
-RETURNED = 10
 _DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
@@ -102,13 +101,12 @@ class DossierTurn:
         procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
         confirmed = await access.is_verified(session, dossier, who.platform, who.user_id)
         text = status_text(dossier, procedure, self._catalogue.office, now, confirmed)
-        if dossier.status == RETURNED:  # done: ask how it went instead of offering to follow
+        if await access.may_rate(session, dossier, who.platform, who.user_id):  # done: ask how it went
             return Reply(text + "\n" + vi.ASK_RATING_DOSSIER.format(code=dossier.code), rating_buttons(dossier.code))
-        buttons = (
-            Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)),
-            Button(vi.BUTTON_DETAILS, make_payload(DETAILS_INTENT, code=dossier.code)),
-        )
-        return Reply(text, buttons)
+        details = Button(vi.BUTTON_DETAILS, make_payload(DETAILS_INTENT, code=dossier.code))
+        if dossier.status == access.RETURNED:  # nothing left to follow
+            return Reply(text, (details,))
+        return Reply(text, (Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)), details))
 
     async def unlock(self, session: AsyncSession, code: str | None, then: str, who: Who, context: Context, now: datetime) -> Reply:
         """Details or following: at once for a user who confirmed before, else ask the digits."""
@@ -155,17 +153,17 @@ class DossierTurn:
         if then == "follow":
             return await self._follow(session, dossier, who, "chat", now)
         procedure = self._catalogue.procedures.get(dossier.procedure_code) if dossier.procedure_code else None
-        return Reply(
-            vi.DOSSIER_DETAILS.format(
-                code=dossier.code,
-                name=dossier.applicant_name or vi.UNKNOWN,
-                procedure=procedure.name if procedure else (dossier.procedure_code or vi.UNKNOWN),
-                channel=vi.CHANNEL_LABELS.get(dossier.channel or 0, vi.UNKNOWN),
-                status=vi.STATUS_NAMES[dossier.status],
-                dates=dates_text(dossier) + reason_text(dossier),
-            ).rstrip(),
-            (Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)),),
-        )
+        text = vi.DOSSIER_DETAILS.format(
+            code=dossier.code,
+            name=dossier.applicant_name or vi.UNKNOWN,
+            procedure=procedure.name if procedure else (dossier.procedure_code or vi.UNKNOWN),
+            channel=vi.CHANNEL_LABELS.get(dossier.channel or 0, vi.UNKNOWN),
+            status=vi.STATUS_NAMES[dossier.status],
+            dates=dates_text(dossier) + reason_text(dossier),
+        ).rstrip()
+        if dossier.status == access.RETURNED:  # confirmed just now: asked how it went
+            return Reply(text + "\n" + vi.ASK_RATING_DOSSIER.format(code=dossier.code), rating_buttons(dossier.code))
+        return Reply(text, (Button(vi.BUTTON_FOLLOW, make_payload("subscribe", code=dossier.code)),))
 
     async def _follow(self, session: AsyncSession, dossier: Dossier, who: Who, via: str, now: datetime) -> Reply:
         added = await access.follow(session, dossier, who.platform, who.user_id, via, now)

@@ -16,10 +16,10 @@ from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTu
 from bot.dialogue.fields import OVERVIEW, asked_fields
 from bot.dialogue.procedure_answers import FIELD_INTENTS
 from bot.dialogue.procedure_turn import CHOICES, ProcedureTurn, picked_choice
-from bot.dossiers.access import DOSSIER_DIGITS_LIMIT
+from bot.dossiers import access
 from bot.dossiers.receipt import FOLLOW_INTENT
 from bot.dossiers.satisfaction import add_comment, add_feedback, add_rating, rescore, surveyed_code
-from bot.dossiers.stats import compute, previous_month, render
+from bot.dossiers.stats import LastMonth, render
 from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM, hotline
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
@@ -47,6 +47,8 @@ def _numbered_option(text: str, options: object) -> str | None:
 _COMMENTS = frozenset({"feedback", "thank", "out_of_scope", "nlu_fallback", "affirm", "deny"})
 COMMENT = "rating_comment"  # the pending question: a comment on the rating just given
 RATING = "rating"  # context key: the id of that rating
+RATED = "rated"  # context key: what that rating is about (a dossier's code, or "" for the conversation)
+ASKED = "asked_rating"  # context key: the conversation's rating was asked for (counted once)
 
 # Intents the NLU sometimes gives to a question about a named procedure ("bố em mất, làm giấy
 # báo tử ở đâu" as unsubscribe): the catalogue's evidence wins — for the weak ones when a
@@ -77,12 +79,13 @@ class Dialogue:
         clock: Clock = utc_now,
         context_idle: timedelta = timedelta(minutes=30),
         receipt_secret: str = "",
-        dossier_digits_limit: int = DOSSIER_DIGITS_LIMIT,
+        dossier_digits_limit: int = access.DOSSIER_DIGITS_LIMIT,
     ) -> None:
         self._nlu = nlu
         self._sessions = sessions
         self._catalogue = catalogue
         self._office = catalogue.office
+        self._last_month = LastMonth(catalogue.office.code)
         self._procedures = ProcedureTurn(catalogue)
         self._dossiers = DossierTurn(catalogue, dossier_digits_limit)
         self._receipt_secret = receipt_secret
@@ -144,10 +147,7 @@ class Dialogue:
 
     async def _stats(self, session: AsyncSession, now: datetime) -> Reply:
         """Last month's public report for this office (what the monthly report publishes)."""
-        today = now.astimezone(VIETNAM).date()
-        start, end = previous_month(today)
-        report = await compute(session, start, end, self._office.code, today)
-        return Reply(render(report, self._office.name))
+        return Reply(render(await self._last_month.report(session, now), self._office.name))
 
     def _about_procedure(self, text: str, intent: str) -> bool:
         if intent in _UNCLEAR:
@@ -169,7 +169,18 @@ class Dialogue:
                 return Reply(vi.RATING_INVALID)
             code = survey or parse.first("code")
             dossier = await find_dossier(session, code) if code else None
+            about = dossier.code if dossier else ""
+            rating_id = context.extra.get(RATING)
+            if context.pending_intent == COMMENT and context.extra.get(RATED) == about and isinstance(rating_id, int):
+                await rescore(session, rating_id, score, now)  # another button of the same question: a change of mind
+                return Reply(vi.RATING_THANKS.format(score=score))
+            # Counted only when the bot asked: the survey, a returned dossier of theirs, the end of a conversation.
+            if survey is None:
+                asked = await access.may_rate(session, dossier, who.platform, who.user_id) if dossier else context.extra.pop(ASKED, False)
+                if not asked:
+                    return Reply(vi.RATING_NOT_COUNTED)
             context.extra[RATING] = await add_rating(session, score, dossier, self._office.code, who.platform, who.user_id, now)
+            context.extra[RATED] = about
             context.pending_intent = COMMENT
             return Reply(vi.RATING_THANKS.format(score=score))
         if context.pending_intent == COMMENT:
@@ -179,6 +190,7 @@ class Dialogue:
                 return Reply(vi.RATING_THANKS.format(score=score))  # another digit: the citizen changed their mind
             context.pending_intent = None
             context.extra.pop(RATING, None)
+            context.extra.pop(RATED, None)
             # A question is a question, not a comment.
             is_comment = parse.source != "payload" and parse.intent in _COMMENTS and isinstance(rating_id, int)
             if is_comment and isinstance(rating_id, int) and await add_comment(session, rating_id, text):
@@ -218,10 +230,9 @@ class Dialogue:
         office = self._office
         if intent == "greet":
             return [Reply(vi.GREETING.format(agency=office.name))]
-        if intent == "thank":
-            return [Reply(vi.THANKS), Reply(vi.ASK_RATING, rating_buttons())]
-        if intent == "goodbye":
-            return [Reply(vi.GOODBYE), Reply(vi.ASK_RATING, rating_buttons())]
+        if intent in {"thank", "goodbye"}:
+            context.extra[ASKED] = True
+            return [Reply(vi.THANKS if intent == "thank" else vi.GOODBYE), Reply(vi.ASK_RATING, rating_buttons())]
         if intent == "affirm":
             return [Reply(vi.AFFIRM)]
         if intent == "deny":

@@ -37,6 +37,7 @@ WRONG_DIGITS = "wrong_digits"
 # Failed lookups and confirmations per minute, from everyone, above which an operator is alerted:
 # one ERROR line with a stable event name (``lookup_failures_spike``) at most once a minute.
 FAILURES_ALERT = 100
+RETURNED = 10  # the status after which the office asks how it went
 # Distinct dossiers looked up by code alone (not yet confirmed by the user) per sender and per
 # address in an hour: a citizen follows one or two, a helper at the counter a dozen.
 LOOKUP = "lookup"  # the kind of those rows (counted apart from failures)
@@ -153,6 +154,14 @@ async def is_verified(session: AsyncSession, dossier: Dossier, platform: str, us
         Verification.dossier_id == dossier.id, Verification.platform == platform, Verification.user_id == user_id
     )
     return await session.scalar(query) is not None
+
+
+async def may_rate(session: AsyncSession, dossier: Dossier, platform: str, user_id: str) -> bool:
+    """Whether the user is asked to rate ``dossier``: it was returned and they proved to know it or follow it."""
+    if dossier.status != RETURNED:
+        return False
+    following = select(Follower.id).where(Follower.dossier_id == dossier.id, Follower.platform == platform, Follower.user_id == user_id)
+    return await session.scalar(following) is not None or await is_verified(session, dossier, platform, user_id)
 
 
 async def mark_verified(session: AsyncSession, dossier: Dossier, platform: str, user_id: str, now: datetime) -> None:

@@ -152,6 +152,24 @@ def render(report: Report, agency_name: str) -> str:
     )
 
 
+class LastMonth:
+    """Last month's report for the chat, computed at most every ``every`` per process: a question
+    about statistics must not cost a scan of a month's dossiers each time it is asked."""
+
+    def __init__(self, agency: str, every: timedelta = timedelta(minutes=5)) -> None:
+        self._agency = agency
+        self._every = every
+        self._cached: tuple[datetime, Report] | None = None
+
+    async def report(self, session: AsyncSession, now: datetime) -> Report:
+        today = now.astimezone(VIETNAM).date()
+        start, end = previous_month(today)
+        cached = self._cached
+        if cached is None or now - cached[0] >= self._every or (cached[1].start, cached[1].end) != (start, end):
+            cached = self._cached = (now, await compute(session, start, end, self._agency, today))
+        return cached[1]
+
+
 def previous_month(today: date) -> tuple[date, date]:
     """The last full month before ``today``: what a monthly public report covers."""
     end = today.replace(day=1) - timedelta(days=1)

@@ -264,6 +264,10 @@ RATING_LABELS = {5: "5 - Rất hài lòng", 4: "4 - Hài lòng", 3: "3 - Bình t
 RATING_THANKS = "Dạ, em cảm ơn anh/chị đã đánh giá {score}/5. Nếu muốn, anh/chị nhắn thêm góp ý để bộ phận một cửa phục vụ tốt hơn ạ."
 RATING_COMMENT_THANKS = "Dạ, em đã chuyển góp ý của anh/chị đến cán bộ một cửa. Em cảm ơn anh/chị ạ."
 RATING_INVALID = "Dạ, điểm đánh giá là một số từ 1 đến 5 ạ."
+RATING_NOT_COUNTED = (
+    "Dạ, em cảm ơn anh/chị. Em chỉ ghi nhận điểm đánh giá khi em hỏi: sau một cuộc trò chuyện, hoặc về hồ sơ đã trả kết quả "
+    "mà anh/chị đã xác nhận hay đang theo dõi, mỗi người một lần. Nếu có góp ý, anh/chị cứ nhắn, em chuyển đến cán bộ một cửa ạ."
+)
 
 # --- notices the bot sends on its own (formal register: Ông/Bà) ------------------------------
 NOTICE_GREETING = "Kính gửi Ông/Bà,\n"
