@@ -4,12 +4,16 @@ parsing JSON from outside (webhooks, the REST channel, the push API, button payl
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from aiohttp import web
 
 # No message we accept nests deeper; a deeper one is refused before it costs anything.
 MAX_JSON_DEPTH = 32
+# A JSON escape of a UTF-16 surrogate: a lone one ("\ud800") would reach Python as a string that
+# cannot be encoded — the database, the platforms and the logs would all fail on it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class BodyTooLargeError(Exception):
@@ -33,7 +37,8 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 def parse_json(raw: bytes | str) -> Any:
     """The JSON value of ``raw``; :class:`ValueError` for bad UTF-8, bad JSON or nesting deeper
-    than :data:`MAX_JSON_DEPTH` (Python's parser would hit its recursion limit: a 500)."""
+    than :data:`MAX_JSON_DEPTH` (Python's parser would hit its recursion limit: a 500). Lone
+    surrogates become U+FFFD: one odd character must not fail a whole signed batch."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # UnicodeDecodeError is a ValueError
     try:
         value = json.loads(text)
@@ -48,6 +53,17 @@ def parse_json(raw: bytes | str) -> Any:
                 if depth + 1 > MAX_JSON_DEPTH:
                     raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
                 level.append((child, depth + 1))
+    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
     return value
 
 

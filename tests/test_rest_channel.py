@@ -10,6 +10,7 @@ from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.http_body import parse_json
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
 
@@ -51,6 +52,14 @@ async def test_deeply_nested_json_is_400_not_500(client: Client) -> None:
         body = b'{"sender": "a", "message": "hi", "x": ' + b"[" * depth + b"]" * depth + b"}"
         resp = await client.post("/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
         assert resp.status == 400 and "nested" in (await resp.json())["error"]
+
+
+async def test_a_lone_surrogate_becomes_a_replacement_character(client: Client) -> None:
+    """JSON may escape half a character ("\\ud800"): it must not reach the database or the platforms."""
+    assert parse_json(b'{"a\\ud800": ["x\\udc00y", "\\ud83d\\ude00", "\\\\ud800"]}') == {"a\ufffd": ["x\ufffdy", "😀", "\\ud800"]}
+    body = b'{"sender": "a\\ud800", "message": "l\\udfffm khai sinh c\\u1ea7n g\\u00ec"}'
+    resp = await client.post("/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
+    assert resp.status == 200 and (await resp.json())[0]["recipient_id"] == "a\ufffd"
 
 
 async def test_only_json_is_a_message(client: Client) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.models import InboxEvent
 from tests.connectors.conftest import VERIFY_TOKEN, Platforms, facebook_signature, messenger_batch, text_event
@@ -87,3 +87,16 @@ async def test_a_disabled_platform_answers_404(aiohttp_client: Any, settings: An
     client = await aiohttp_client(create_app(settings))
     assert (await client.post("/webhooks/facebook", data=b"{}")).status == 404
     assert (await client.post("/webhooks/zalo", data=b"{}")).status == 404
+
+
+async def test_a_batch_of_any_size_is_stored_or_refused_with_413(platforms: Platforms) -> None:
+    events = [text_event(f"psid{n}", f"big-{n}", "xin chào") for n in range(4000)]  # 4,000 users in one POST
+    raw = messenger_batch(*events)
+    resp = await platforms.client.post("/webhooks/facebook", data=raw, headers={"X-Hub-Signature-256": facebook_signature(raw)})
+    assert resp.status == 200
+    async with platforms.runtime.sessions() as session:
+        stored = await session.scalar(select(func.count()).select_from(InboxEvent).where(InboxEvent.message_id.like("big-%")))
+    assert stored == 4000
+    too_big = messenger_batch(*(text_event("p", f"huge-{n}", "x" * 2000) for n in range(3000)))  # over 5 MB
+    resp = await platforms.client.post("/webhooks/facebook", data=too_big, headers={"X-Hub-Signature-256": facebook_signature(too_big)})
+    assert resp.status == 413
