@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from dotenv import load_dotenv
 
+from bot import logs
 from bot.app import create_app
 from bot.catalog.loader import CatalogError, load_procedures
 from bot.catalog.store import upsert_procedures
@@ -32,14 +33,6 @@ from bot.texts import vi
 def _settings() -> Settings:
     load_dotenv(ROOT / ".env", override=False)
     return load_settings(os.environ)
-
-
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # aiohttp's access log carries no message text, but keep it quiet unless debugging.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
-    # APScheduler logs every run of every job (one every 2 s); its warnings and errors stay.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
 
 
 def cmd_run(settings: Settings) -> None:
@@ -150,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings()
         if getattr(args, "demo", False):
             settings = replace(settings, load_demo_data=True)
-        _logging(settings.log_level)
+        logs.configure(settings.log_level)
         if args.command == "run":
             cmd_run(settings)
             return 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +17,52 @@ from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import ROOT, Settings
+from bot.logs import quiet_private_loggers
 from nlu.server import free_port
 from tests.throwaway import empty_database
 
 # The demo dossiers are dated November 2026; tests run as if it were this moment (Vietnam 10:00).
 DEMO_NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+def _personal_data() -> frozenset[str]:
+    """The names, phones and ID numbers of the fixtures: the demo dossiers and the tests' own."""
+    found = {"Lê Văn An", "0912345678"}  # tests/notify/test_retention.py
+    for line in (ROOT / "data" / "demo" / "dossiers.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        found |= {record[key] for key in ("applicant_name", "applicant_phone", "applicant_id_number") if record.get(key)}
+    return frozenset(found)
+
+
+PERSONAL_DATA = _personal_data()
+
+
+class _PersonalDataWatch(logging.Handler):
+    """Every log line of a test, at every level, searched for the fixtures' personal data."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))  # the traceback is appended
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        self.found += [f"{record.name}: {value!r} in {line[:200]!r}" for value in PERSONAL_DATA if value in line]
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs() -> Iterator[None]:
+    """The log scan over the whole run: a test whose code logs a fixture's name, phone or ID
+    number fails (with the bot's own logging policy: bot/logs.py)."""
+    root, watch = logging.getLogger(), _PersonalDataWatch()
+    level = root.level
+    quiet_private_loggers()
+    root.addHandler(watch)
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(watch)
+    root.setLevel(level)
+    assert not watch.found, watch.found
 
 
 def closed_port() -> int:
