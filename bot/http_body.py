@@ -11,9 +11,9 @@ from aiohttp import web
 
 # No message we accept nests deeper; a deeper one is refused before it costs anything.
 MAX_JSON_DEPTH = 32
-# A JSON escape of a UTF-16 surrogate: a lone one ("\ud800") would reach Python as a string that
-# cannot be encoded — the database, the platforms and the logs would all fail on it.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# JSON escapes of characters no database text takes: a lone UTF-16 surrogate ("\ud800") cannot
+# even be encoded, and PostgreSQL refuses NUL ("\u0000") — either would fail a whole batch.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")
 
 
 class BodyTooLargeError(Exception):
@@ -38,7 +38,7 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 def parse_json(raw: bytes | str) -> Any:
     """The JSON value of ``raw``; :class:`ValueError` for bad UTF-8, bad JSON or nesting deeper
     than :data:`MAX_JSON_DEPTH` (Python's parser would hit its recursion limit: a 500). Lone
-    surrogates become U+FFFD: one odd character must not fail a whole signed batch."""
+    surrogates and NUL become U+FFFD: one odd character must not fail a whole signed batch."""
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # UnicodeDecodeError is a ValueError
     try:
         value = json.loads(text)
@@ -53,17 +53,17 @@ def parse_json(raw: bytes | str) -> Any:
                 if depth + 1 > MAX_JSON_DEPTH:
                     raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
                 level.append((child, depth + 1))
-    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+    return _storable(value) if _UNSTORABLE_ESCAPE.search(text) else value
 
 
-def _without_lone_surrogates(value: Any) -> Any:
-    """``value`` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+def _storable(value: Any) -> Any:
+    """``value`` with every lone surrogate and NUL in its strings (keys too) replaced by U+FFFD."""
     if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace("\x00", "\ufffd")
     if isinstance(value, list):
-        return [_without_lone_surrogates(item) for item in value]
+        return [_storable(item) for item in value]
     if isinstance(value, dict):
-        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+        return {_storable(key): _storable(item) for key, item in value.items()}
     return value
 
 

@@ -54,6 +54,8 @@ def _import(path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
         ({"applicant_name": "Nguyễn " * 50}, "applicant_name: longer than 255 characters"),
         ({"procedure_code": "1" * 65}, "procedure_code: longer than 64 characters"),
         ({"delay_reason": "x" * 8001}, "delay_reason: longer than 8000 characters"),
+        ({"applicant_name": "Nguyễn\x00An"}, "applicant_name: holds a NUL"),
+        ({"delay_reason": "thiếu \ud800 giấy"}, "delay_reason: holds a NUL or half a character"),
     ],
 )
 def test_each_bad_row_is_rejected_with_a_reason_that_names_the_field(change: dict[str, object], reason: str) -> None:

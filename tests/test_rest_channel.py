@@ -54,9 +54,11 @@ async def test_deeply_nested_json_is_400_not_500(client: Client) -> None:
         assert resp.status == 400 and "nested" in (await resp.json())["error"]
 
 
-async def test_a_lone_surrogate_becomes_a_replacement_character(client: Client) -> None:
-    """JSON may escape half a character ("\\ud800"): it must not reach the database or the platforms."""
-    assert parse_json(b'{"a\\ud800": ["x\\udc00y", "\\ud83d\\ude00", "\\\\ud800"]}') == {"a\ufffd": ["x\ufffdy", "😀", "\\ud800"]}
+async def test_a_lone_surrogate_or_nul_becomes_a_replacement_character(client: Client) -> None:
+    """JSON may escape half a character ("\\ud800") or NUL: neither may reach the database or the platforms."""
+    assert parse_json(b'{"a\\ud800": ["x\\udc00y", "\\ud83d\\ude00", "\\\\ud800", "n\\u0000"]}') == {
+        "a\ufffd": ["x\ufffdy", "😀", "\\ud800", "n\ufffd"]
+    }
     body = b'{"sender": "a\\ud800", "message": "l\\udfffm khai sinh c\\u1ea7n g\\u00ec"}'
     resp = await client.post("/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"})
     assert resp.status == 200 and (await resp.json())[0]["recipient_id"] == "a\ufffd"

@@ -107,12 +107,14 @@ def _optional_text(raw: Any, key: str | None = None, limit: int | None = None) -
     text = str(raw).strip()
     if limit is not None and len(text) > limit:
         raise RecordError(f"{key}: longer than {limit} characters")
+    if "\x00" in text or not text.encode("utf-16", "surrogatepass").decode("utf-16", "ignore") == text:
+        raise RecordError(f"{key or 'code'}: holds a NUL or half a character (a lone surrogate), which no database stores")
     return text or None
 
 
 def _digits(raw: Any, key: str, lengths: tuple[int, ...]) -> str | None:
     """A phone or ID number as digits; the value itself is never put in an error (personal data)."""
-    text = _optional_text(raw)
+    text = _optional_text(raw, key)
     if text is None:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
