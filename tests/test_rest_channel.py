@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import shlex
 from dataclasses import replace
 from typing import Any
 
@@ -9,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import ROOT, Settings
 from bot.http_body import parse_json
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
@@ -142,3 +144,13 @@ async def test_a_bot_not_asked_for_demo_data_invents_no_dossier(aiohttp_client: 
     assert (await (await client.get("/healthz")).json())["demo_data"] is False
     assert "không tìm thấy hồ sơ" in (await say(client, "tra cứu hồ sơ 000.00.31.H26-261120-0001"))[0]["text"]
     assert "Đăng ký khai sinh" in (await say(client, "làm giấy khai sinh cần giấy tờ gì"))[0]["text"]  # the catalogue is there
+
+
+async def test_the_readmes_curl_gets_an_answer(client: Client) -> None:
+    """The README's first command, as curl sends it (``-d`` alone would be a form post: a 415)."""
+    [line] = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("curl ")]
+    words = shlex.split(line)
+    headers = dict(word.split(": ", 1) for flag, word in itertools.pairwise(words) if flag == "-H")
+    data = words[words.index("-d") + 1].encode()
+    resp = await client.post("/webhooks/rest/webhook", data=data, headers={"Content-Type": "application/x-www-form-urlencoded", **headers})
+    assert resp.status == 200 and (await resp.json())[0]["text"].startswith("Dạ, xin chào")
