@@ -46,7 +46,7 @@ async def test_round_trip_greeting_and_dossier_status(rasa_client: TestClient[An
     assert status.startswith("Dạ, hồ sơ 000.00.31.H26-261124-0003 (Đăng ký kết hôn)")
     assert vi.STATUS_NAMES[4] in status
     health = await (await rasa_client.get("/healthz")).json()
-    assert health == {"status": "ok", "database": True, "nlu": True}
+    assert health == {"status": "ok", "database": True, "nlu": True, "demo_data": True}
 
 
 async def test_procedure_question_without_diacritics(rasa_client: TestClient[Any, Any]) -> None:
