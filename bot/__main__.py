@@ -9,7 +9,6 @@ import asyncio
 import logging
 import os
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,10 +17,9 @@ from dotenv import load_dotenv
 
 from bot import logs
 from bot.app import create_app
-from bot.catalog.loader import CatalogError, load_procedures
-from bot.catalog.store import upsert_procedures
+from bot.catalog import commands as catalogue_commands
 from bot.config import ROOT, ConfigError, Settings, load_settings
-from bot.db import command_session, make_engine, migrate
+from bot.db import make_engine, migrate
 from bot.dialogue.evaluation import CASES, CaseError, load_cases, pass_rate, report, run_cases
 from bot.dossiers import commands as dossier_commands
 from bot.messages import InboundMessage, Reply
@@ -59,20 +57,6 @@ async def cmd_evaluate_dialogue(settings: Settings, file: Path, min_pass_rate: f
     outcomes, sources = await run_cases(cases, settings)
     print(report(outcomes, sources))
     return 0 if pass_rate(outcomes) >= min_pass_rate else 1
-
-
-async def cmd_import_procedures(settings: Settings, path: Path) -> int:
-    """Validate every record first (nothing is written if one is wrong), then upsert."""
-    started = time.perf_counter()
-    try:
-        records = load_procedures(path)
-    except CatalogError as exc:
-        print(f"Not imported: {exc}", file=sys.stderr)
-        return 1
-    async with command_session(settings.database_url) as session:
-        counts = await upsert_procedures(session, records)
-    print(f"{len(records)} procedures from {path}: {counts} ({time.perf_counter() - started:.2f} s)")
-    return 0
 
 
 def _show(reply: Reply) -> None:
@@ -115,8 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate-dialogue", help="run the dialogue suite (uses NLU_URL; keywords if it is down)")
     evaluate.add_argument("file", type=Path, nargs="?", default=CASES, help="cases in YAML (default: %(default)s)")
     evaluate.add_argument("--min-pass-rate", type=float, default=0.0, help="exit 1 below this share (0-1)")
-    imports = sub.add_parser("import-procedures", help="validate procedure files (YAML/JSON) and load or update them")
-    imports.add_argument("path", type=Path, help="a file (one record or a list) or a folder of files")
+    catalogue_commands.add_commands(sub)
     dossier_commands.add_commands(sub)
     notify_commands.add_commands(sub)
     return parser
@@ -125,16 +108,14 @@ def _parser() -> argparse.ArgumentParser:
 async def _one_shot(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "evaluate-dialogue":
         return await cmd_evaluate_dialogue(settings, args.file, args.min_pass_rate)
-    if args.command == "import-procedures":
-        return await cmd_import_procedures(settings, args.path)
     if args.command == "migrate":
         await cmd_migrate(settings)
         return 0
-    done = await dossier_commands.run(args, settings)
-    if done is None:
-        done = await notify_commands.run(args, settings)
-    assert done is not None, args.command  # every command is dispatched somewhere
-    return done
+    for run in (catalogue_commands.run, dossier_commands.run, notify_commands.run):
+        done = await run(args, settings)
+        if done is not None:
+            return done
+    raise AssertionError(f"{args.command} is dispatched nowhere")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.layers import load_layers
 from bot.catalog.loader import load_agencies, load_procedures
-from bot.catalog.store import upsert_agencies, upsert_procedures
+from bot.catalog.store import upsert_agencies, upsert_layers, upsert_procedures
 from bot.db import SessionFactory
 from bot.dossiers.records import DossierRecord, RecordError, parse_record
 from bot.dossiers.store import count_dossiers, upsert_dossiers
@@ -26,12 +27,15 @@ def _demo_file(data_dir: Path) -> Path:
 
 
 async def sync_catalogue(sessions: SessionFactory, data_dir: Path) -> None:
-    """Agencies and procedures upserted from their files (a no-op when unchanged, so a
-    developer's database follows the data)."""
+    """Agencies, procedures and province layers upserted from their files (a no-op when
+    unchanged, so a developer's database follows the data)."""
+    national = load_procedures(data_dir / "procedures")
+    found = load_layers(data_dir, national)
     async with sessions() as session, session.begin():
         agencies = await upsert_agencies(session, load_agencies(data_dir / "agencies.yml"))
-        procedures = await upsert_procedures(session, load_procedures(data_dir / "procedures"))
-        log.info("catalogue: agencies %s; procedures %s", agencies, procedures)
+        procedures = await upsert_procedures(session, national)
+        provincial = await upsert_layers(session, found)
+        log.info("catalogue: agencies %s; procedures %s; province layers %s", agencies, procedures, provincial)
 
 
 def demo_records(data_dir: Path) -> list[DossierRecord]:

@@ -65,6 +65,18 @@ class Procedure(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ProcedureLayer(Base):
+    """A province's own facts for a procedure (bot/catalog/layers.py), merged over the national record."""
+
+    __tablename__ = "procedure_layers"
+    __table_args__ = (UniqueConstraint("province", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Dossier(Base):
     """A dossier from the one-stop system. The applicant fields are personal data."""
 

@@ -34,7 +34,7 @@ async def load_catalogue(session: AsyncSession, data_dir: Path, agency_code: str
         raise ConfigError("AGENCY_CODE", f"{agency_code!r} is not in the database (import data/agencies.yml)")
     words = ordinary_words(data_dir / "nlu")
     return Catalogue(
-        ProcedureMatcher(await read_procedures(session), words),
+        ProcedureMatcher(await read_procedures(session, office.province), words),
         ReferralFinder(load_referrals(data_dir / "referrals.yml"), words),
         office,
     )

@@ -117,10 +117,14 @@ def _figure(fields: _Fields, key: str, needs_amount: bool) -> Figure:
         confirmed=f.boolean("confirmed", True),
         amount_vnd=f.integer("amount_vnd"),
         channels=tuple(channels),
+        key=f.text("key", required=False),
+        set_locally=f.text("set_locally", required=False),
     )
+    if figure.set_locally and not figure.key:
+        raise f.error("key", "is required with set_locally (the province layer replaces the rule by it)")
     if figure.valid_from and figure.valid_until and figure.valid_until < figure.valid_from:
         raise f.error("valid_until", "is before valid_from")
-    if needs_amount and figure.confirmed and "amount_vnd" not in f._data:
+    if needs_amount and figure.confirmed and not figure.set_locally and "amount_vnd" not in f._data:
         raise f.error("amount_vnd", "is required for a confirmed fee (null when it depends)")
     return figure
 
@@ -182,6 +186,8 @@ def parse_procedure(data: Any, where: str) -> ProcedureRecord:
         postal=f.text("postal", required=False),
         legal_basis=f.texts("legal_basis", required=True),
         sources=f.texts("sources"),
+        abolished_from=f.day("abolished_from"),
+        abolished_note=f.text("abolished_note", required=False),
     )
 
 
@@ -212,6 +218,7 @@ def parse_agency(data: Any, where: str) -> AgencyRecord:
         confirmed=f.boolean("confirmed", False),
         note=f.text("note", required=False),
         offices=tuple(f.items("offices", _office)),
+        province=f.text("province", required=False),
     )
 
 
@@ -235,7 +242,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SUFFIXES = (".yml", ".yaml", ".json")
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
     """A YAML or JSON file (JSON is YAML, but json is faster for it)."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -257,7 +264,7 @@ def load_procedures(path: Path) -> list[ProcedureRecord]:
     records: list[ProcedureRecord] = []
     seen: dict[str, str] = {}
     for file in procedure_files(path):
-        data = _read_yaml(file)
+        data = read_yaml(file)
         items = data if isinstance(data, list) else [data]
         for i, item in enumerate(items):
             where = f"{file}[{i}]" if isinstance(data, list) else str(file)
@@ -274,7 +281,7 @@ def load_procedures(path: Path) -> list[ProcedureRecord]:
 
 
 def load_agencies(path: Path) -> list[AgencyRecord]:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, list):
         raise CatalogError(f"{path}: top level: expected a list of agencies")
     return [parse_agency(item, f"{path}[{i}]") for i, item in enumerate(data)]
@@ -284,7 +291,7 @@ def load_referrals(path: Path) -> list[Referral]:
     """Matters handled elsewhere (data/referrals.yml); a missing file means none."""
     if not path.exists():
         return []
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, list):
         raise CatalogError(f"{path}: top level: expected a list of matters")
     referrals = []
@@ -306,15 +313,15 @@ def load_referrals(path: Path) -> list[Referral]:
 
 def to_json(record: ProcedureRecord | AgencyRecord) -> dict[str, Any]:
     """A JSON-safe dict of a record (dates as ISO strings), as stored in the database."""
-    data: dict[str, Any] = _jsonable(asdict(record))
+    data: dict[str, Any] = jsonable(asdict(record))
     return data
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -23,6 +23,11 @@ class Figure:
     confirmed: bool = True
     amount_vnd: int | None = None
     channels: tuple[str, ...] = CHANNELS
+    # A name a province layer uses to replace this rule with its own (data/provinces/).
+    key: str | None = None
+    # Who sets the figure locally ("Hội đồng nhân dân cấp tỉnh"): a national rule that only
+    # says so; a province's layer replaces it with the figure (same ``key``).
+    set_locally: str | None = None
 
     def valid_on(self, day: date) -> bool:
         if self.valid_from is not None and day < self.valid_from:
@@ -96,6 +101,9 @@ class ProcedureRecord:
     postal: str | None = None
     legal_basis: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # A procedure the law abolishes on a date: from then the bot says so (and what replaces it).
+    abolished_from: date | None = None
+    abolished_note: str | None = None
 
     @property
     def title(self) -> str:
@@ -129,6 +137,8 @@ class AgencyRecord:
     confirmed: bool = False
     note: str | None = None
     offices: tuple[Office, ...] = ()
+    # The province whose layer (data/provinces/<province>/) applies to this agency.
+    province: str | None = None
 
     def office(self, kind: str) -> Office:
         """The office of ``kind``; the one-stop shop is the agency itself unless listed."""

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog import layers
 from bot.catalog.loader import agencies_from_json, from_json, to_json
 from bot.catalog.records import AgencyRecord, ProcedureRecord
 from bot.models import Agency, Procedure
+from bot.models import ProcedureLayer as LayerRow
 
 
 @dataclass
@@ -57,8 +59,30 @@ async def upsert_agencies(session: AsyncSession, records: Iterable[AgencyRecord]
     return counts
 
 
-async def read_procedures(session: AsyncSession) -> list[ProcedureRecord]:
-    return [from_json(p.data) for p in await session.scalars(select(Procedure).order_by(Procedure.code))]
+async def upsert_layers(session: AsyncSession, found: Iterable[layers.ProcedureLayer]) -> ImportCounts:
+    """Province layers by (province, code); one no longer in the files is kept (import is additive)."""
+    counts = ImportCounts()
+    existing = {(row.province, row.code): row for row in await session.scalars(select(LayerRow))}
+    for layer in found:
+        row = existing.get((layer.province, layer.code))
+        if row is None:
+            session.add(LayerRow(province=layer.province, code=layer.code, data=layer.data))
+            counts.inserted += 1
+        elif row.data != layer.data:
+            row.data = layer.data
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    return counts
+
+
+async def read_procedures(session: AsyncSession, province: str | None = None) -> list[ProcedureRecord]:
+    """The national records, with ``province``'s layer merged over them."""
+    national = [from_json(p.data) for p in await session.scalars(select(Procedure).order_by(Procedure.code))]
+    if province is None:
+        return national
+    rows = await session.scalars(select(LayerRow).where(LayerRow.province == province))
+    return layers.apply(national, [layers.ProcedureLayer(row.province, row.code, row.data) for row in rows])
 
 
 async def read_agency(session: AsyncSession, code: str) -> AgencyRecord | None:

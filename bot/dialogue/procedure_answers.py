@@ -8,7 +8,7 @@ from datetime import date
 
 from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
 from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO
-from bot.formatting import hotline
+from bot.formatting import hotline, vn_date
 from bot.messages import Button, Reply
 from bot.payloads import make_payload
 from bot.texts import vi
@@ -61,8 +61,25 @@ def choice_buttons(intent: str, procedures: list[ProcedureRecord]) -> tuple[Butt
 
 def answer(intent: str, procedure: ProcedureRecord, office: AgencyRecord, today: date) -> Reply:
     """The answer to ``intent`` (a field, or the overview) with buttons for the other fields."""
-    build = _BUILDERS.get(intent, _overview)
-    return Reply(build(procedure, office, today), field_buttons(procedure, skip=intent))
+    return Reply(_build(intent, procedure, office, today), field_buttons(procedure, skip=intent))
+
+
+def _build(intent: str, p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    if p.abolished_from is not None and today >= p.abolished_from:  # no field of it holds any more
+        note = f" {p.abolished_note}" if p.abolished_note else ""
+        return vi.PROCEDURE_ABOLISHED.format(name=p.name, day=vn_date(p.abolished_from), note=note, office=ask_whom(p, office))
+    return _BUILDERS.get(intent, _overview)(p, office, today)
+
+
+def ask_whom(p: ProcedureRecord, agency: AgencyRecord) -> str:
+    """The office that handles ``p``, by name, with its telephone when known: whom the citizen
+    should ask about anything the catalogue cannot say (never the one-stop shop for the police's work)."""
+    office = agency.office(p.office)
+    name = office.name if office.name and p.office != "one_stop" else vi.OFFICE_GENERIC[p.office]
+    if p.office == "one_stop":
+        name = f"{name} {agency.name}"
+    phone = office.hotline or (agency.hotline if p.office == "one_stop" else None)
+    return vi.OFFICE_WITH_PHONE.format(name=name, phone=phone) if phone else name
 
 
 def answers(intents: list[str], procedures: list[ProcedureRecord], office: AgencyRecord, today: date) -> Reply:
@@ -71,7 +88,7 @@ def answers(intents: list[str], procedures: list[ProcedureRecord], office: Agenc
     With several procedures each gets a button for its overview; with one, the buttons
     ask for its other fields.
     """
-    texts = [_BUILDERS.get(intent, _overview)(p, office, today) for p in procedures for intent in intents]
+    texts = [_build(intent, p, office, today) for p in procedures for intent in intents]
     if len(procedures) == 1:
         return Reply("\n\n".join(texts), field_buttons(procedures[0], skip=intents[0] if len(intents) == 1 else None))
     return Reply("\n\n".join(texts), choice_buttons(OVERVIEW, procedures))
@@ -81,22 +98,25 @@ def _valid(figures: tuple[Figure, ...], today: date) -> list[Figure]:
     return [f for f in figures if f.valid_on(today)]
 
 
-def _figure_line(figure: Figure) -> str:
+def _figure_line(figure: Figure, whom: str) -> str:
     channels = ""
     if set(figure.channels) != set(CHANNELS):
         channels = vi.CHANNELS_ONLY.format(channels=", ".join(vi.CHANNEL_NAMES[c] for c in figure.channels))
     line = vi.FIGURE_LINE.format(text=figure.text, channels=channels)
-    return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED)
+    if figure.set_locally:  # the province's own figure is not in the catalogue
+        return line + vi.FIGURE_SET_LOCALLY.format(office=whom)
+    return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED.format(office=whom))
 
 
 def _figures(template: str, what: str, figures: tuple[Figure, ...], p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
+    whom = ask_whom(p, office)
     if not figures:  # the catalogue has nothing on it: say so rather than answer another field
-        return vi.FIELD_MISSING.format(what=what, name=p.name, hotline=hotline(office))
+        return vi.FIELD_MISSING.format(what=what, name=p.name, office=whom)
     valid = _valid(figures, today)
     if not valid:
-        return vi.FIGURE_EXPIRED.format(what=what, name=p.name, hotline=hotline(office))
+        return vi.FIGURE_EXPIRED.format(what=what, name=p.name, office=whom)
     bases = dict.fromkeys(f.legal_basis for f in valid)
-    lines = "\n".join(_figure_line(f) for f in valid)
+    lines = "\n".join(_figure_line(f, whom) for f in valid)
     return template.format(name=p.name, lines=lines) + "\n" + vi.LEGAL_BASES.format(bases="; ".join(bases))
 
 
@@ -157,8 +177,9 @@ def _law_field(intent: str) -> Callable[[ProcedureRecord, AgencyRecord, date], s
         if rules(p) or not related:
             return _figures(template, what, rules(p), p, office, today)
         bases = vi.LEGAL_BASES.format(bases="; ".join(dict.fromkeys(f.legal_basis for f in related)))
-        lines = "\n".join(_figure_line(f) for f in related)
-        return vi.FIELD_MISSING_RELATED.format(what=what, name=p.name, lines=lines, bases=bases, hotline=hotline(office))
+        whom = ask_whom(p, office)
+        lines = "\n".join(_figure_line(f, whom) for f in related)
+        return vi.FIELD_MISSING_RELATED.format(what=what, name=p.name, lines=lines, bases=bases, office=whom)
 
     return build
 
@@ -172,7 +193,8 @@ def _place(p: ProcedureRecord, agency: AgencyRecord, today: date) -> str:
     """This commune's office for it, then the law's rule on which commune is competent (the
     office's address answers only a citizen who belongs here)."""
     rules = _valid(p.competent, today)
-    return _office_place(p, agency) + (vi.PLACE_COMPETENT.format(lines="\n".join(_figure_line(f) for f in rules)) if rules else "")
+    lines = "\n".join(_figure_line(f, ask_whom(p, agency)) for f in rules)
+    return _office_place(p, agency) + (vi.PLACE_COMPETENT.format(lines=lines) if rules else "")
 
 
 def _office_place(p: ProcedureRecord, agency: AgencyRecord) -> str:
@@ -203,7 +225,7 @@ def _online(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
 
 def _postal(p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
     if not p.postal:
-        return vi.POSTAL_UNKNOWN.format(name=p.name, hotline=hotline(office))
+        return vi.POSTAL_UNKNOWN.format(name=p.name, office=ask_whom(p, office))
     return vi.POSTAL.format(name=p.name, postal=p.postal)
 
 

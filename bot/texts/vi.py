@@ -64,11 +64,15 @@ FEE = "Dạ, lệ phí “{name}”:\n{lines}"
 TIME = "Dạ, thời gian giải quyết “{name}”:\n{lines}"
 FIGURE_LINE = "• {text}{channels}"
 LEGAL_BASES = "Căn cứ: {bases}."
-FIGURE_UNCONFIRMED = " (cần xác nhận lại với bộ phận một cửa)"
+FIGURE_UNCONFIRMED = " (cần xác nhận lại với {office})"
+FIGURE_SET_LOCALLY = " Mức áp dụng tại địa phương em chưa có; anh/chị vui lòng hỏi {office} ạ."
 FIGURE_EXPIRED = (
-    "Dạ, thông tin về {what} của thủ tục “{name}” đang được cập nhật. Anh/chị vui lòng gọi "
-    "đường dây nóng {hotline} để được trả lời chính xác ạ."
+    "Dạ, thông tin về {what} của thủ tục “{name}” đang được cập nhật. Anh/chị vui lòng hỏi {office} để được trả lời chính xác ạ."
 )
+PROCEDURE_ABOLISHED = "Dạ, thủ tục “{name}” đã được bãi bỏ từ ngày {day}.{note} Anh/chị vui lòng hỏi {office} về việc cần làm thay thế ạ."
+# Who to ask about a procedure: its office by name, with a telephone number when there is one.
+OFFICE_GENERIC = {"one_stop": "bộ phận một cửa", "police": "Công an xã", "military": "Ban Chỉ huy quân sự xã"}
+OFFICE_WITH_PHONE = "{name} (điện thoại {phone})"
 WHAT_FEE = "lệ phí"
 WHAT_TIME = "thời gian giải quyết"
 CHANNEL_NAMES = {"truc_tiep": "nộp trực tiếp", "truc_tuyen": "nộp trực tuyến", "buu_chinh": "qua bưu chính"}
@@ -92,9 +96,7 @@ ONLINE_LINK = "\nĐường dẫn: {url}"
 ONLINE_YES = "Dạ, thủ tục “{name}” có dịch vụ công trực tuyến {level}: {where}.{note}"
 ONLINE_NO = "Dạ, hiện thủ tục “{name}” chưa có thông tin nộp trực tuyến; anh/chị vui lòng nộp trực tiếp tại {implementing_agency}."
 POSTAL = "Dạ, về nộp hồ sơ và nhận kết quả qua bưu chính công ích với thủ tục “{name}”: {postal}"
-POSTAL_UNKNOWN = (
-    "Dạ, em chưa có thông tin về nộp hồ sơ qua bưu chính cho thủ tục “{name}”. Anh/chị vui lòng gọi đường dây nóng {hotline} ạ."
-)
+POSTAL_UNKNOWN = "Dạ, em chưa có thông tin về nộp hồ sơ qua bưu chính cho thủ tục “{name}”. Anh/chị vui lòng hỏi {office} ạ."
 LEGAL_BASIS = "Dạ, căn cứ pháp lý của thủ tục “{name}”:\n{lines}"
 BULLET = "• {text}"
 DEADLINES = "Dạ, thời hạn anh/chị cần thực hiện với thủ tục “{name}”:\n{lines}"
@@ -108,14 +110,13 @@ WHAT_VALIDITY = "thời hạn sử dụng kết quả"
 # The catalogue has no answer for the field asked: say so, never answer another field instead.
 FIELD_MISSING = (
     "Dạ, em chưa có thông tin đã đối chiếu văn bản về {what} của thủ tục “{name}”, nên em không dám trả lời thay bằng "
-    "thông tin khác. Anh/chị vui lòng hỏi bộ phận một cửa (đường dây nóng {hotline}). Em có thể trả lời các nội dung dưới đây ạ."
+    "thông tin khác. Anh/chị vui lòng hỏi {office}. Em có thể trả lời các nội dung dưới đây ạ."
 )
 
 # The field asked is empty but a neighbouring field of the law has rules: say so, then offer them.
 FIELD_MISSING_RELATED = (
     "Dạ, em chưa có quy định riêng về {what} của thủ tục “{name}”. Các quy định em có về thủ tục này, "
-    "anh/chị tham khảo ạ:\n{lines}\n{bases}\nNếu chưa đúng điều anh/chị hỏi, anh/chị vui lòng hỏi bộ phận một cửa "
-    "(đường dây nóng {hotline}) ạ."
+    "anh/chị tham khảo ạ:\n{lines}\n{bases}\nNếu chưa đúng điều anh/chị hỏi, anh/chị vui lòng hỏi {office} ạ."
 )
 
 # A re-registration asked for an event registered from 2016 on: the variant that applies instead.
