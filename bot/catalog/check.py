@@ -19,7 +19,7 @@ OFFICE_FIELDS = ("address", "hours", "hotline")
 @dataclass(frozen=True)
 class Finding:
     code: str  # the procedure's code, or "" for the office
-    kind: str  # "blank", "unconfirmed", "local", "office"
+    kind: str  # "blank", "unconfirmed", "local", "office", "abolished"
     field: str
     detail: str
     failing: bool = False
@@ -37,6 +37,11 @@ def first_blank_day(rules: Sequence[Figure], start: date, end: date) -> date | N
 def check_procedure(p: ProcedureRecord, start: date, within: int) -> list[Finding]:
     end = start + timedelta(days=within)
     found = []
+    if p.abolished_from is not None and p.abolished_from <= end:  # nothing of it is due after that
+        found.append(Finding(p.code, "abolished", "abolished_from", f"abolished from {p.abolished_from.isoformat()}"))
+        if p.abolished_from <= start:
+            return found
+        end = p.abolished_from - timedelta(days=1)
     for field in RULE_FIELDS:
         rules: tuple[Figure, ...] = getattr(p, field)
         if not rules:
@@ -90,9 +95,9 @@ def report(found: Sequence[Finding], procedures: Sequence[ProcedureRecord], star
         mark = "!!" if finding.failing else "  "
         lines.append(f"{mark} {finding.kind:<11} {finding.field}: {finding.detail}")
     failing = sum(f.failing for f in found)
-    counts = {kind: sum(f.kind == kind for f in found) for kind in ("blank", "unconfirmed", "local", "office")}
+    counts = {kind: sum(f.kind == kind for f in found) for kind in ("blank", "unconfirmed", "local", "office", "abolished")}
     lines.append(
         f"\n{failing} key figures go blank; blank {counts['blank']}, unconfirmed {counts['unconfirmed']}, "
-        f"set locally without a value {counts['local']}, office fields empty {counts['office']}"
+        f"set locally without a value {counts['local']}, office fields empty {counts['office']}, abolished {counts['abolished']}"
     )
     return lines
