@@ -5,10 +5,11 @@ the province fixes, the provincial portal: those live in
 ``data/provinces/<province>/procedures/<code>.yml``, a partial record naming only what it
 adds or replaces. A rule of the layer with a ``key`` replaces the national rules with that
 ``key`` (a national rule that only says "set by the provincial council" is such a
-placeholder); a rule without one is added. Any other field of the layer replaces the
-national one. An agency names its province (``province`` in data/agencies.yml); a province
-with no value for a placeholder leaves it in place, so the bot says who sets the figure and
-whom to ask — never another province's figure.
+placeholder); a rule without one is added. The layer's legal bases and sources join the
+national ones; any other field of the layer replaces the national one. An agency names its
+province (``province`` in data/agencies.yml); a province with no value for a placeholder
+leaves it in place, so the bot says who sets the figure and whom to ask — never another
+province's figure.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.catalog.records import ProcedureRecord
 RULE_FIELDS = ("processing_time", "fees", "deadlines", "who", "competent", "validity")
 # What a layer may not change: the procedure's identity.
 FIXED = ("code", "name", "field", "level")
+# Lists a layer adds to (the province's resolutions join the national laws).
+ADDITIVE = ("legal_basis", "sources")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ def merge(national: Mapping[str, Any], layer: Mapping[str, Any]) -> dict[str, An
             continue
         if name in RULE_FIELDS and isinstance(value, list):
             merged[name] = _merge_rules(list(national.get(name) or []), value)
+        elif name in ADDITIVE and isinstance(value, list):
+            merged[name] = list(dict.fromkeys([*(national.get(name) or []), *value]))
         else:
             merged[name] = value
     return merged

@@ -127,3 +127,43 @@ async def test_an_abolished_procedure_says_so_and_whom_to_ask(aiohttp_client: Ai
         note=" Thay bằng thủ tục liên thông mới.",
         office="bộ phận một cửa UBND xã A (điện thoại 0241)",
     )
+
+
+# A province's own facts: its name, its council's resolutions, its city-only wording.
+PROVINCIAL = re.compile(r"Hà Nội|Hải Phòng|Hải Dương|NQ-HĐND|HĐND thành phố|UBND thành phố|(?:của|trong) thành phố\b|Thủ đô")
+
+
+def _texts(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every string of a record with where it sits (sources excepted: they cite where facts were read)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items() if key != "sources" for found in _texts(item, f"{path}.{key}")]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _texts(item, f"{path}[{i}]")]
+    return []
+
+
+def test_the_national_layer_alone_holds_no_provincial_fact() -> None:
+    found = [
+        (record.code, path, text[:80])
+        for record in load_procedures(ROOT / "data" / "procedures")
+        for path, text in _texts(to_json(record))
+        if PROVINCIAL.search(text)
+    ]
+    assert not found, found
+
+
+@pytest.mark.parametrize(
+    ("agency", "expected", "absent"),
+    [
+        ("dan-phuong", "Hà Nội: đăng ký khai sinh quá hạn 5.000 đồng", "Hải Phòng"),
+        ("vinh-bao", "Hải Phòng (địa bàn Hải Phòng cũ), nộp hồ sơ giấy: đăng ký khai sinh quá hạn 8.000 đồng", "Hà Nội"),
+    ],
+)
+async def test_the_shipped_provinces_answer_their_own_late_registration_fee(
+    aiohttp_client: AiohttpClient, settings: Settings, agency: str, expected: str, absent: str
+) -> None:
+    client = await aiohttp_client(create_app(replace(settings, agency_code=agency, load_demo_data=False), lambda: DEMO_NOW))
+    text = (await say(client, "khai sinh quá hạn mất bao nhiêu tiền"))[0]["text"]
+    assert expected in text and absent not in text, text

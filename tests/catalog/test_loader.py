@@ -22,7 +22,7 @@ def test_shipped_catalogue_is_valid_and_round_trips() -> None:
         assert from_json(to_json(p)) == p
         assert p.fees and p.processing_time and p.documents and p.legal_basis
         assert all(len(p.title) <= 20 for p in procedures)
-    assert [a.code for a in load_agencies(DATA / "agencies.yml")] == ["dan-phuong"]
+    assert [a.code for a in load_agencies(DATA / "agencies.yml")] == ["dan-phuong", "vinh-bao"]
 
 
 def test_shipped_figures_have_a_legal_basis_and_some_are_valid_today() -> None:
