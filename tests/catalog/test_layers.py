@@ -167,3 +167,10 @@ async def test_the_shipped_provinces_answer_their_own_late_registration_fee(
     client = await aiohttp_client(create_app(replace(settings, agency_code=agency, load_demo_data=False), lambda: DEMO_NOW))
     text = (await say(client, "khai sinh quá hạn mất bao nhiêu tiền"))[0]["text"]
     assert expected in text and absent not in text, text
+
+
+async def test_an_unconfirmed_figure_of_the_police_sends_to_the_police_not_the_one_stop_shop(client: Any) -> None:
+    text = "\n".join(r["text"] for r in await say(client, "lệ phí đăng ký tạm trú bao nhiêu"))
+    assert "(cần xác nhận lại với Công an xã)" in text and "bộ phận một cửa" not in text, text
+    land = "\n".join(r["text"] for r in await say(client, "lệ phí cấp sổ đỏ lần đầu"))
+    assert "cần xác nhận lại với bộ phận một cửa Ủy ban nhân dân xã Đan Phượng" in land, land
