@@ -49,6 +49,7 @@ COMMENT = "rating_comment"  # the pending question: a comment on the rating just
 RATING = "rating"  # context key: the id of that rating
 RATED = "rated"  # context key: what that rating is about (a dossier's code, or "" for the conversation)
 ASKED = "asked_rating"  # context key: the conversation's rating was asked for (counted once)
+RATED_CONVERSATION = "rated_conversation"  # context key: this conversation was rated (not asked again)
 
 # Intents the NLU sometimes gives to a question about a named procedure ("bố em mất, làm giấy
 # báo tử ở đâu" as unsubscribe): the catalogue's evidence wins — for the weak ones when a
@@ -181,6 +182,8 @@ class Dialogue:
                     return Reply(vi.RATING_NOT_COUNTED)
             context.extra[RATING] = await add_rating(session, score, dossier, self._office.code, who.platform, who.user_id, now)
             context.extra[RATED] = about
+            if dossier is None:
+                context.extra[RATED_CONVERSATION] = True
             context.pending_intent = COMMENT
             return Reply(vi.RATING_THANKS.format(score=score))
         if context.pending_intent == COMMENT:
@@ -231,8 +234,11 @@ class Dialogue:
         if intent == "greet":
             return [Reply(vi.GREETING.format(agency=office.name))]
         if intent in {"thank", "goodbye"}:
+            closing = Reply(vi.THANKS if intent == "thank" else vi.GOODBYE)
+            if context.extra.get(RATED_CONVERSATION):  # asked and answered once in this conversation
+                return [closing]
             context.extra[ASKED] = True
-            return [Reply(vi.THANKS if intent == "thank" else vi.GOODBYE), Reply(vi.ASK_RATING, rating_buttons())]
+            return [closing, Reply(vi.ASK_RATING, rating_buttons())]
         if intent == "affirm":
             return [Reply(vi.AFFIRM)]
         if intent == "deny":

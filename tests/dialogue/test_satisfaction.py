@@ -79,6 +79,8 @@ async def test_a_rating_counts_only_when_asked_and_once(client: Client, settings
     assert (await say(client, two))[0]["text"] == vi.RATING_THANKS.format(score=2)  # changed their mind: the same rating
     await say(client, "thủ tục khai sinh cần gì")
     assert (await say(client, one))[0]["text"] == vi.RATING_NOT_COUNTED  # the question was answered once
+    assert [r["text"] for r in await say(client, "cảm ơn em")] == [vi.THANKS]  # and is not asked again in this conversation
+    assert (await say(client, one))[0]["text"] == vi.RATING_NOT_COUNTED
     # A returned dossier: twice from its confirmed owner is one rating; unasked from others, none.
     await say(client, f'/dossier_details{{"code":"{RETURNED}"}}', sender="owner")
     await say(client, "0001", sender="owner")
