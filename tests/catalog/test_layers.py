@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,11 @@ import yaml
 from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
+from bot.catalog.check import RULE_FIELDS
 from bot.catalog.layers import load_layer_files, merge
-from bot.catalog.loader import CatalogError, load_procedures, to_json
+from bot.catalog.loader import CatalogError, load_agencies, load_procedures, to_json
 from bot.config import ROOT, Settings
+from bot.dialogue.procedure_answers import FIELD_INTENTS, answer
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
 
@@ -174,3 +177,20 @@ async def test_an_unconfirmed_figure_of_the_police_sends_to_the_police_not_the_o
     assert "(cần xác nhận lại với Công an xã)" in text and "bộ phận một cửa" not in text, text
     land = "\n".join(r["text"] for r in await say(client, "lệ phí cấp sổ đỏ lần đầu"))
     assert "cần xác nhận lại với bộ phận một cửa Ủy ban nhân dân xã Đan Phượng" in land, land
+
+
+def test_no_answer_about_the_police_or_military_sends_the_citizen_to_the_one_stop_shop() -> None:
+    """Every field of every police or military procedure, on every date a figure changes (the
+    place excepted: without the police's address the commune's switchboard is the way to it)."""
+    agency = next(a for a in load_agencies(ROOT / "data" / "agencies.yml") if a.code == "dan-phuong")
+    procedures = [p for p in load_procedures(ROOT / "data" / "procedures") if p.office != "one_stop"]
+    assert procedures
+    wrong = []
+    for p in procedures:
+        days = {date(2026, 12, 2)} | {f.valid_from for field in RULE_FIELDS for f in getattr(p, field) if f.valid_from}
+        for intent in sorted(set(FIELD_INTENTS) - {"ask_place"}):
+            for day in days:
+                text = answer(intent, p, agency, day).text
+                if "bộ phận một cửa" in text:
+                    wrong.append((p.code, intent, day.isoformat(), text[:160]))
+    assert not wrong, wrong[:5]
