@@ -20,6 +20,9 @@ OVERVIEW = "procedure_overview"
 # field the NLU may name ("bao lâu phải khai tử" is the citizen's deadline, not the office's time).
 DEADLINE = "ask_deadline"
 WHO = "ask_who"
+# "hộ" (on someone's behalf) folds like "hộ" (household): "đăng ký hộ kinh doanh", "làm hộ chiếu"
+# and "hộ khẩu" name things, they do not ask who may apply for another.
+_NOT_HOUSEHOLD = r"(?! so\b| kinh doanh| khau\b| tich\b| chieu\b| ngheo\b| can ngheo| gia dinh| ca the)"
 COMPETENT = "ask_competent"
 VALIDITY = "ask_validity"
 
@@ -105,7 +108,7 @@ _PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:phai|can|bat buoc|co can|co phai)(?: ca hai| ca 2| hai nguoi| 2 nguoi)? (?:co mat|truc tiep (?:di|den|len|ra))",
         r"phai (?:tu |truc tiep )?(?:di|den|len|ra)(?: \w+){0,3} (?:khong|ko|k)\b",
         r"(?:nho|nhan|uy quyen cho|de)(?: \w+){0,4} (?:lam|di|nop|dang ky|xin) (?:thay|ho|giup)",
-        r"(?:lam|di|nop|dang ky|ky) (?:thay|ho)\b(?! so)", r"(?:mot|1) nguoi(?: \w+){0,4} (?:thay|ho)\b(?! so)",
+        r"(?:lam|di|nop|dang ky|ky) (?:thay|ho)\b" + _NOT_HOUSEHOLD, r"(?:mot|1) nguoi(?: \w+){0,4} (?:thay|ho)\b" + _NOT_HOUSEHOLD,
         r"(?:co duoc|duoc) uy quyen", r"co duoc (?:huong|nhan|cap)(?: \w+){0,6} (?:khong|ko|k|chua)\b", r"co duoc (?:lam|dang ky) khong",
         # "chỉ cần thông báo lưu trú hay phải đăng ký tạm trú": which one the law obliges.
         r"(?:chi can|co can|co phai)(?: \w+){1,6} hay (?:la )?(?:phai|can|bat buoc)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.catalog.records import CHANNELS, AgencyRecord, Figure, ProcedureRecord
@@ -98,14 +98,21 @@ def _valid(figures: tuple[Figure, ...], today: date) -> list[Figure]:
     return [f for f in figures if f.valid_on(today)]
 
 
-def _figure_line(figure: Figure, whom: str) -> str:
+def _figure_line(figure: Figure) -> str:
     channels = ""
     if set(figure.channels) != set(CHANNELS):
         channels = vi.CHANNELS_ONLY.format(channels=", ".join(vi.CHANNEL_NAMES[c] for c in figure.channels))
     line = vi.FIGURE_LINE.format(text=figure.text, channels=channels)
     if figure.set_locally:  # the province's own figure is not in the catalogue
-        return line + vi.FIGURE_SET_LOCALLY.format(office=whom)
-    return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED.format(office=whom))
+        return line + vi.FIGURE_SET_LOCALLY
+    return line + ("" if figure.confirmed else vi.FIGURE_UNCONFIRMED)
+
+
+def _figure_lines(figures: Sequence[Figure], whom: str) -> str:
+    """One line a figure; when some are unconfirmed or local, whom to ask about them, once."""
+    lines = "\n".join(_figure_line(f) for f in figures)
+    doubtful = any(f.set_locally or not f.confirmed for f in figures)
+    return lines + ("\n" + vi.FIGURES_ASK.format(office=whom) if doubtful else "")
 
 
 def _figures(template: str, what: str, figures: tuple[Figure, ...], p: ProcedureRecord, office: AgencyRecord, today: date) -> str:
@@ -116,7 +123,7 @@ def _figures(template: str, what: str, figures: tuple[Figure, ...], p: Procedure
     if not valid:
         return vi.FIGURE_EXPIRED.format(what=what, name=p.name, office=whom)
     bases = dict.fromkeys(f.legal_basis for f in valid)
-    lines = "\n".join(_figure_line(f, whom) for f in valid)
+    lines = _figure_lines(valid, whom)
     return template.format(name=p.name, lines=lines) + "\n" + vi.LEGAL_BASES.format(bases="; ".join(bases))
 
 
@@ -178,7 +185,7 @@ def _law_field(intent: str) -> Callable[[ProcedureRecord, AgencyRecord, date], s
             return _figures(template, what, rules(p), p, office, today)
         bases = vi.LEGAL_BASES.format(bases="; ".join(dict.fromkeys(f.legal_basis for f in related)))
         whom = ask_whom(p, office)
-        lines = "\n".join(_figure_line(f, whom) for f in related)
+        lines = _figure_lines(related, whom)
         return vi.FIELD_MISSING_RELATED.format(what=what, name=p.name, lines=lines, bases=bases, office=whom)
 
     return build
@@ -193,7 +200,7 @@ def _place(p: ProcedureRecord, agency: AgencyRecord, today: date) -> str:
     """This commune's office for it, then the law's rule on which commune is competent (the
     office's address answers only a citizen who belongs here)."""
     rules = _valid(p.competent, today)
-    lines = "\n".join(_figure_line(f, ask_whom(p, agency)) for f in rules)
+    lines = _figure_lines(rules, ask_whom(p, agency))
     return _office_place(p, agency) + (vi.PLACE_COMPETENT.format(lines=lines) if rules else "")
 
 

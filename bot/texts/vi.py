@@ -64,8 +64,10 @@ FEE = "Dạ, lệ phí “{name}”:\n{lines}"
 TIME = "Dạ, thời gian giải quyết “{name}”:\n{lines}"
 FIGURE_LINE = "• {text}{channels}"
 LEGAL_BASES = "Căn cứ: {bases}."
-FIGURE_UNCONFIRMED = " (cần xác nhận lại với {office})"
-FIGURE_SET_LOCALLY = " Mức áp dụng tại địa phương em chưa có; anh/chị vui lòng hỏi {office} ạ."
+FIGURE_UNCONFIRMED = " (chưa xác nhận)"
+FIGURE_SET_LOCALLY = " (mức áp dụng tại địa phương em chưa có)"
+# After lines marked as above: whom to ask, once.
+FIGURES_ASK = "Những mục chưa xác nhận hoặc chưa có mức, anh/chị vui lòng hỏi {office} ạ."
 FIGURE_EXPIRED = (
     "Dạ, thông tin về {what} của thủ tục “{name}” đang được cập nhật. Anh/chị vui lòng hỏi {office} để được trả lời chính xác ạ."
 )
