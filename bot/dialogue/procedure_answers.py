@@ -74,11 +74,13 @@ def _build(intent: str, p: ProcedureRecord, office: AgencyRecord, today: date) -
 def ask_whom(p: ProcedureRecord, agency: AgencyRecord) -> str:
     """The office that handles ``p``, by name, with its telephone when known: whom the citizen
     should ask about anything the catalogue cannot say (never the one-stop shop for the police's work)."""
-    office = agency.office(p.office)
-    name = office.name if office.name and p.office != "one_stop" else vi.OFFICE_GENERIC[p.office]
-    if p.office == "one_stop":
-        name = f"{name} {agency.name}"
-    phone = office.hotline or (agency.hotline if p.office == "one_stop" else None)
+    listed = next((o for o in agency.offices if o.kind == p.office), None)
+    if listed is not None:
+        name, phone = listed.name, listed.hotline
+    elif p.office == "one_stop":  # the agency itself
+        name, phone = f"{vi.OFFICE_GENERIC['one_stop']} {agency.name}", agency.hotline
+    else:  # not described: its generic name, never the one-stop shop's telephone
+        name, phone = vi.OFFICE_GENERIC[p.office], None
     return vi.OFFICE_WITH_PHONE.format(name=name, phone=phone) if phone else name
 
 

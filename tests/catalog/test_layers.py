@@ -18,8 +18,9 @@ from bot.app import create_app
 from bot.catalog.check import RULE_FIELDS
 from bot.catalog.layers import load_layer_files, merge
 from bot.catalog.loader import CatalogError, load_agencies, load_procedures, to_json
+from bot.catalog.records import AgencyRecord, Office
 from bot.config import ROOT, Settings
-from bot.dialogue.procedure_answers import FIELD_INTENTS, answer
+from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, ask_whom
 from bot.texts import vi
 from tests.conftest import DEMO_NOW, say
 
@@ -194,3 +195,13 @@ def test_no_answer_about_the_police_or_military_sends_the_citizen_to_the_one_sto
                 if "bộ phận một cửa" in text:
                     wrong.append((p.code, intent, day.isoformat(), text[:160]))
     assert not wrong, wrong[:5]
+
+
+def test_whom_to_ask_is_the_listed_office_with_its_phone_else_its_generic_name() -> None:
+    [police] = [p for p in load_procedures(ROOT / "data" / "procedures") if p.code == "1.004194"]
+    bare = AgencyRecord("xa", "UBND xã X", hotline="0241")
+    assert ask_whom(police, bare) == "Công an xã"  # never the one-stop shop's telephone
+    listed = replace(bare, offices=(Office("police", "Công an xã X", hotline="069 123"),))
+    assert ask_whom(police, listed) == "Công an xã X (điện thoại 069 123)"
+    [birth] = [p for p in load_procedures(ROOT / "data" / "procedures") if p.code == CODE]
+    assert ask_whom(birth, bare) == "bộ phận một cửa UBND xã X (điện thoại 0241)"
