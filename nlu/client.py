@@ -67,6 +67,9 @@ class NluClient:
         self._breaker = breaker or CircuitBreaker()
         # How many parses came from each source ("rasa", "keywords"): what evaluations report.
         self.sources: Counter[str] = Counter()
+        # Which one parsed last ("rasa", "keywords"; None before the first message): a switch is
+        # logged once (``nlu_switch``), not once a message.
+        self.mode: str | None = None
 
     async def parse(self, text: str) -> Parse:
         parsed = await self._parse(text)
@@ -79,11 +82,17 @@ class NluClient:
                 parsed = await self._parse_remote(text)
             except (TimeoutError, aiohttp.ClientError, ValueError, KeyError, TypeError) as exc:
                 self._breaker.failure()
-                log.warning("NLU server unavailable (%s); using keywords", type(exc).__name__)
+                self._switch("keywords", f"NLU server unavailable ({type(exc).__name__}); parsing with keywords")
             else:
                 self._breaker.success()
+                self._switch("rasa", "NLU server answers; parsing with Rasa")
                 return parsed
         return keyword_parse(text)
+
+    def _switch(self, mode: str, why: str) -> None:
+        if mode != self.mode:
+            log.log(logging.WARNING if mode == "keywords" else logging.INFO, "nlu_switch: %s", why)
+            self.mode = mode
 
     async def ready(self) -> bool:
         """Whether the server answers and has a model loaded."""

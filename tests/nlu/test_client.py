@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -95,3 +96,31 @@ def test_low_confidence_becomes_the_fallback() -> None:
     body = {"intent": {"name": "ask_fee", "confidence": 0.41}, "entities": []}
     assert parse_from_rasa(body, "hmm", threshold=0.55).intent == "nlu_fallback"
     assert parse_from_rasa(body, "hmm", threshold=0.4).intent == "ask_fee"
+
+
+async def test_each_switch_between_rasa_and_keywords_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A server that is down for a while (as while the model trains), then answers."""
+    up = [False]
+
+    async def parse(request: web.Request) -> web.Response:
+        if not up[0]:
+            return web.json_response({"error": "no model"}, status=503)
+        return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
+
+    app = web.Application()
+    app.router.add_post("/model/parse", parse)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    caplog.set_level(logging.INFO, logger="nlu.client")
+    try:
+        async with aiohttp.ClientSession() as http:
+            nlu = NluClient(http, str(server.make_url("")).rstrip("/"), timeout=1.0, breaker=CircuitBreaker(threshold=100))
+            sources = [(await nlu.parse("xin chào")).source for _ in range(3)]
+            up[0] = True
+            sources += [(await nlu.parse("xin chào")).source for _ in range(3)]
+    finally:
+        await server.close()
+    assert sources == ["keywords"] * 3 + ["rasa"] * 3 and nlu.mode == "rasa"
+    switches = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nlu_switch")]
+    assert switches == ["nlu_switch: NLU server unavailable (ClientResponseError); parsing with keywords",
+                        "nlu_switch: NLU server answers; parsing with Rasa"]  # fmt: skip
