@@ -17,6 +17,9 @@ from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import ROOT, Settings
+from bot.db import make_engine, make_sessions, migrate
+from bot.dossiers.records import DossierRecord
+from bot.dossiers.store import upsert_dossiers
 from bot.logs import quiet_private_loggers
 from nlu.server import free_port
 from tests.throwaway import empty_database
@@ -63,6 +66,17 @@ def no_personal_data_in_logs() -> Iterator[None]:
     root.removeHandler(watch)
     root.setLevel(level)
     assert not watch.found, watch.found
+
+
+async def seed_dossiers(database_url: str, records: list[DossierRecord]) -> None:
+    """Migrate the database and import ``records`` (dossiers a test needs before the app starts)."""
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        async with make_sessions(engine)() as session, session.begin():
+            await upsert_dossiers(session, records)
+    finally:
+        await engine.dispose()
 
 
 def closed_port() -> int:

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import ROOT
-from bot.db import make_engine, make_sessions, migrate
+from bot.db import make_engine, make_sessions
 from bot.dossiers.records import VIETNAM, DossierRecord
 from bot.dossiers.stats import LastMonth, Report, compute, previous_month, render
 from bot.dossiers.store import upsert_dossiers
 from bot.models import Rating
+from tests.conftest import seed_dossiers
 
 
 def _at(day: date, hour: int = 9) -> datetime:
@@ -47,16 +48,6 @@ def seed_q1_2023() -> list[DossierRecord]:
     return records
 
 
-async def _database(database_url: str, records: list[DossierRecord]) -> None:
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session, session.begin():
-            await upsert_dossiers(session, records)
-    finally:
-        await engine.dispose()
-
-
 def _stats(args: list[str], database_url: str) -> str:
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
     return subprocess.run(
@@ -65,7 +56,7 @@ def _stats(args: list[str], database_url: str) -> str:
 
 
 async def test_the_seed_articles_quarter_is_reproduced_exactly(database_url: str) -> None:
-    await _database(database_url, seed_q1_2023())
+    await seed_dossiers(database_url, seed_q1_2023())
     period = ["--from", "2023-01-01", "--to", "2023-03-31"]
     assert json.loads(_stats([*period, "--json"], database_url)) == {
         "received": 8525, "resolved": 8315, "on_time": 5138, "early": 3076, "overdue": 101, "on_time_or_early_pct": 98.79,
@@ -97,7 +88,7 @@ async def test_counting_rules(database_url: str) -> None:
         _record("H26.01-261005-0008", 10, d, d + timedelta(days=40), d + timedelta(days=35), channel=2),  # finished after the end
         _record("H26.01-260925-0009", 10, date(2026, 9, 25), d, d),  # received before the period
     ]
-    await _database(database_url, records)
+    await seed_dossiers(database_url, records)
     engine = make_engine(database_url)
     try:
         async with make_sessions(engine)() as session, session.begin():
@@ -116,7 +107,7 @@ async def test_counting_rules(database_url: str) -> None:
 
 async def test_the_chats_figures_are_recomputed_at_most_every_few_minutes(database_url: str) -> None:
     d = date(2026, 10, 5)
-    await _database(database_url, [_record("H26.01-261005-0001", 10, d, d, d)])
+    await seed_dossiers(database_url, [_record("H26.01-261005-0001", 10, d, d, d)])
     now = datetime(2026, 11, 26, 3, 0, tzinfo=VIETNAM)
     last_month = LastMonth("a", every=timedelta(minutes=5))
     engine = make_engine(database_url)

@@ -13,13 +13,11 @@ from pytest_aiohttp.plugin import AiohttpClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.db import make_engine, make_sessions, migrate
 from bot.dossiers import access
 from bot.dossiers.receipt import follow_payload
 from bot.dossiers.records import DossierRecord
-from bot.dossiers.store import upsert_dossiers
 from bot.texts import vi
-from tests.conftest import DEMO_NOW, say
+from tests.conftest import DEMO_NOW, say, seed_dossiers
 
 Client = TestClient[Any, Any]
 CODE = "000.00.31.H26-261123-0002"  # demo dossier of "Trần Thị Bình", phone 0900000002, ID 001090000002
@@ -164,13 +162,7 @@ async def _many_dossiers(database_url: str, count: int) -> list[str]:
         DossierRecord(code=f"000.00.31.H26-261120-{n:04d}", status=4, applicant_phone=f"09000{n:05d}", received_at=DEMO_NOW)
         for n in range(1, count + 1)
     ]
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        async with make_sessions(engine)() as session, session.begin():
-            await upsert_dossiers(session, records)
-    finally:
-        await engine.dispose()
+    await seed_dossiers(database_url, records)
     return [r.code for r in records]
 
 
