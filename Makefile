@@ -7,25 +7,31 @@ VENV_NLU := .venv-nlu
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test setup model lint pytest chat clean catalogue-check
+.PHONY: run test setup nlu-env model lint pytest chat clean catalogue-check
 
-run: model ## set everything up, then run the NLU server and the bot (Ctrl-C stops both)
+# The bot starts as soon as its own environment is installed; Rasa's environment, the model
+# and the NLU server follow in the background, and the bot switches to them (scripts/run-all).
+run: $(VENV)/.installed ## the bot at once, the NLU server when ready (Ctrl-C stops both)
 	scripts/run-all
 
-test: lint model pytest ## check the code, set everything up, run the whole test suite
+# Lint and the tests that need no model run while Rasa installs and the model trains (scripts/test-all).
+test: $(VENV)/.installed ## set everything up, check the code, run the whole test suite
+	PYTEST_ARGS="$(PYTEST_ARGS)" scripts/test-all
 
-setup: $(VENV)/.installed $(VENV_NLU)/.installed
+setup: $(VENV)/.installed nlu-env
+
+nlu-env: $(VENV_NLU)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is needed for the bot" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
+	$(VENV)/bin/pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
 	@touch $@
 
 $(VENV_NLU)/.installed: nlu/requirements.txt nlu/constraints.txt
 	@test -n "$(PYTHON_NLU)" || { echo "Python 3.10 is needed for Rasa (the NLU server)" >&2; exit 1; }
 	$(PYTHON_NLU) -m venv $(VENV_NLU)
-	$(VENV_NLU)/bin/pip install --quiet --disable-pip-version-check -r nlu/requirements.txt -c nlu/constraints.txt
+	$(VENV_NLU)/bin/pip install --quiet --quiet --disable-pip-version-check -r nlu/requirements.txt -c nlu/constraints.txt
 	@touch $@
 
 model: setup ## train the NLU model if its data or config changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -17,11 +18,13 @@ from bot.demo import demo_present
 from bot.dialogue.turn import Clock, utc_now
 from bot.dossiers import api as dossier_api
 from bot.messages import InboundMessage, Reply
+from bot.nlu_mode import nlu_report
 from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
 from connectors import facebook, rest, zalo
 from connectors.base import InboundEvent
 from connectors.http import json_error
+from nlu.status import read_status
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "web" / "static"
@@ -80,12 +83,20 @@ async def healthz(request: web.Request) -> web.Response:
     database = await ping(runtime.engine)
     nlu = await runtime.nlu.ready()
     status = "ok" if database and nlu else ("degraded" if database else "down")
-    body = {"status": status, "database": database, "nlu": nlu}
+    body: dict[str, object] = {"status": status, "database": database, "nlu": nlu}
+    body["nlu_state"] = nlu_report(nlu, None if nlu else read_status(), time.time())
     if database:  # invented dossiers must never pass for real ones unnoticed
         with contextlib.suppress(SQLAlchemyError):  # the database went away since the ping: omitted
             async with runtime.sessions() as session:
                 body["demo_data"] = await demo_present(session, runtime.demo_codes)
     return web.json_response(body, status=200 if database else 503)
+
+
+async def chat_status(request: web.Request) -> web.Response:
+    """The web chat's header: which way messages are understood (polled while not by Rasa).
+    Cheap: the mode of the last parse or watch, and a small local file, no call to Rasa."""
+    rasa = request.app[RUNTIME].nlu.mode == "rasa"
+    return web.json_response(nlu_report(rasa, None if rasa else read_status(), time.time()))
 
 
 def create_app(settings: Settings, clock: Clock = utc_now, background: bool = True) -> web.Application:
@@ -125,6 +136,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_get("/", _index(ids))
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/chat/status", chat_status)
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -26,6 +27,8 @@ from connectors import facebook, zalo
 from connectors.base import HTTP_TIMEOUT, InboundEvent, Sender
 from connectors.zalo_tokens import ZaloTokens
 from nlu.client import NluClient
+
+NLU_WATCH_EVERY = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Runtime:
 
     def schedule(self, jobs: Jobs) -> None:
         schedule(jobs, self.sessions, self.dispatcher, policy_of(self.settings), self.settings.retention, self.clock)
+        jobs.every("nlu-watch", NLU_WATCH_EVERY, self.nlu.watch)  # switches to Rasa as soon as it answers
         tokens = self.zalo_tokens
         if tokens is not None:
             jobs.every("zalo-token-refresh", TOKEN_EVERY, tokens.access_token)  # refreshes when close to expiry

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+from nlu.status import STATES, NluStatus, clear_status, read_status, var_dir, write_status
+from nlu.training import ProgressPrinter, log_tail, minutes, run_training, status_updater, training_env
+
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = ROOT / "models"
+# Shared by `make run` and `make test`: one model per fingerprint of the inputs below.
+MODELS = Path(os.environ.get("NLU_MODELS_DIR") or ROOT / "models")
 # Everything a trained model depends on: a change in any of these means retraining.
 TRAINING_INPUTS = ("config.yml", "data/nlu", "nlu/components", "nlu/dossier_codes.py", "nlu/vietnamese.py", "nlu/constraints.txt")
 
@@ -66,15 +72,20 @@ def require_model(model: Path | None) -> Path:
     return chosen
 
 
-def train(force: bool = False) -> Path:
-    """Train unless a model of the current inputs exists; returns the model's path."""
+def train(force: bool = False, printer: ProgressPrinter | None = None, report_status: bool = False) -> Path:
+    """Train unless a model of the current inputs exists; returns the model's path.
+
+    Rasa's output goes to ``var/nlu-train.log``; the terminal gets the epochs (``printer``).
+    ``report_status`` also writes them to the status file the bot reads (``make run``).
+    """
     fp = fingerprint()
     target = model_path(fp)
     if target.exists() and not force:
-        print(f"NLU model is up to date: {target.relative_to(ROOT)}")
+        print(f"NLU model is up to date: {target}", flush=True)
         return target
-    MODELS.mkdir(exist_ok=True)
-    print(f"Training the NLU model ({target.relative_to(ROOT)}); this takes a few minutes…", flush=True)
+    MODELS.mkdir(parents=True, exist_ok=True)
+    log = var_dir() / "nlu-train.log"
+    print(f"Training the NLU model {target.name} (about 3 minutes on 2 cores; Rasa's output: {log})", flush=True)
     cmd = [
         str(rasa_executable()),
         "train",
@@ -87,15 +98,41 @@ def train(force: bool = False) -> Path:
         str(MODELS),
         "--fixed-model-name",
         target.name.removesuffix(".tar.gz"),
-        "--quiet",
     ]
-    subprocess.run(cmd, cwd=ROOT, env=rasa_env(), check=True)
-    if not target.exists():
-        raise SystemExit(f"Rasa finished but {target} is missing")
+    started, since = time.monotonic(), time.time()
+    on_progress = status_updater(os.getpid(), since) if report_status else (lambda _: None)
+    if report_status:
+        write_status(NluStatus("training", os.getpid(), since))
+    code = run_training(cmd, training_env(rasa_env()), ROOT, log, printer or ProgressPrinter(sys.stdout), on_progress)
+    if code != 0 or not target.exists():
+        if report_status:
+            write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"training failed; see {log}"))
+        print(log_tail(log), file=sys.stderr)
+        raise SystemExit(f"NLU training failed (exit code {code}); Rasa's whole output: {log}")
+    print(f"NLU model trained in {minutes(time.monotonic() - started)}: {target}", flush=True)
     for old in MODELS.glob("nlu-*.tar.gz"):
         if old != target:
             old.unlink()
     return target
+
+
+def up(host: str, port: int) -> int:
+    """Train if the inputs changed, then serve (``make run``), saying at each step what happens
+    in the status file, so that the bot can tell its users while it answers with keywords."""
+    model = train(printer=ProgressPrinter(sys.stdout, in_place=False), report_status=True)
+    write_status(NluStatus("loading", os.getpid(), time.time()))
+    return serve(host, port, model)
+
+
+def status(state: str | None, pid: int, detail: str | None) -> int:
+    if state is None:
+        current = read_status()
+        print(json.dumps(current.as_dict() if current else None))
+    elif state == "clear":
+        clear_status()
+    else:
+        write_status(NluStatus(state, pid, time.time(), detail=detail))
+    return 0
 
 
 def serve(host: str, port: int, model: Path | None) -> int:
@@ -122,7 +159,6 @@ def serve(host: str, port: int, model: Path | None) -> int:
 def evaluate(file: Path, model: Path | None, url: str | None, as_json: bool, rasa_report: bool) -> int:
     """Print the evaluation of ``file``; against ``url``, or a server started on ``model``."""
     import asyncio
-    import json
     import tempfile
 
     from nlu.evaluation import predict, read_examples, render, score
@@ -171,6 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     train_cmd = sub.add_parser("train", help="train the NLU model if its inputs changed")
     train_cmd.add_argument("--force", action="store_true", help="train even if a model of the current inputs exists")
+    up_cmd = sub.add_parser("up", help="train if the inputs changed, then serve, telling the bot meanwhile (make run)")
+    up_cmd.add_argument("--host", default=os.environ.get("NLU_HOST", "127.0.0.1"))
+    up_cmd.add_argument("--port", type=int, default=int(os.environ.get("NLU_PORT", "5005")))
+    status_cmd = sub.add_parser("status", help="print the starter's state, or set it (scripts/run-all)")
+    status_cmd.add_argument("state", nargs="?", choices=(*STATES, "clear"))
+    status_cmd.add_argument("--pid", type=int, default=None, help="the starter's process id (default: this one's parent)")
+    status_cmd.add_argument("--detail", default=None)
     serve_cmd = sub.add_parser("serve", help="run the Rasa NLU server with the newest model")
     serve_cmd.add_argument("--host", default=os.environ.get("NLU_HOST", "127.0.0.1"))
     serve_cmd.add_argument("--port", type=int, default=int(os.environ.get("NLU_PORT", "5005")))
@@ -192,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         train(force=args.force)
         return 0
+    if args.command == "up":
+        return up(args.host, args.port)
+    if args.command == "status":
+        return status(args.state, args.pid or os.getppid(), args.detail)
     return serve(args.host, args.port, args.model)
 
 

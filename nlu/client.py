@@ -91,8 +91,22 @@ class NluClient:
 
     def _switch(self, mode: str, why: str) -> None:
         if mode != self.mode:
-            log.log(logging.WARNING if mode == "keywords" else logging.INFO, "nlu_switch: %s", why)
+            # Keywords at start-up (Rasa still loading or training) are expected, not a warning.
+            level = logging.WARNING if mode == "keywords" and self.mode is not None else logging.INFO
+            log.log(level, "nlu_switch: %s", why)
             self.mode = mode
+
+    async def watch(self) -> None:
+        """Switch to Rasa as soon as it answers, without waiting for a message or the breaker's
+        cool-down (run every few seconds by the scheduler): the switch is seen, and the first
+        message after it is already parsed by Rasa."""
+        if self.mode == "rasa":
+            return
+        if await self.ready():
+            self._breaker.success()
+            self._switch("rasa", "NLU server answers; parsing with Rasa")
+        elif self.mode is None:
+            self._switch("keywords", "NLU server not answering yet; parsing with keywords until it does")
 
     async def ready(self) -> bool:
         """Whether the server answers and has a model loaded."""

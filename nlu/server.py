@@ -34,9 +34,9 @@ def model_loaded(url: str) -> bool:
 
 
 @contextmanager
-def running_server(model: Path, log: Path, timeout: float = 240) -> Iterator[str]:
-    """``python -m nlu serve`` with ``model`` on a free loopback port; yields its URL."""
-    port = free_port()
+def running_server(model: Path, log: Path, timeout: float = 240, port: int | None = None) -> Iterator[str]:
+    """``python -m nlu serve`` with ``model`` on ``port`` (default: a free one) of loopback; yields its URL."""
+    port = port or free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nlu", "serve", "--port", str(port), "--model", str(model)],

@@ -22,6 +22,7 @@ from bot.dossiers.records import DossierRecord
 from bot.dossiers.store import upsert_dossiers
 from bot.logs import quiet_private_loggers
 from nlu.server import free_port
+from nlu.status import status_file
 from tests.throwaway import empty_database
 
 # The demo dossiers are dated November 2026; tests run as if it were this moment (Vietnam 10:00).
@@ -51,6 +52,26 @@ class _PersonalDataWatch(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         line = self.format(record)
         self.found += [f"{record.name}: {value!r} in {line[:200]!r}" for value in PERSONAL_DATA if value in line]
+
+
+INTEGRATION = Path(__file__).parent / "integration"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of tests/integration/ run the real Rasa server on the trained model: they are
+    marked ``rasa`` by their place, not by hand, and ``make test`` runs the others while the
+    model trains (scripts/test-all)."""
+    for item in items:
+        if item.path.is_relative_to(INTEGRATION):
+            item.add_marker(pytest.mark.rasa)
+
+
+@pytest.fixture(autouse=True)
+def nlu_status_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own NLU starter folder, so its status file is absent unless the test writes
+    it: a ``make run`` or a training on the same checkout must not change what the bot says."""
+    monkeypatch.setenv("NLU_VAR_DIR", str(tmp_path / "nlu-var"))
+    return status_file()
 
 
 @pytest.fixture(autouse=True)

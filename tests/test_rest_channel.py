@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shlex
+import subprocess
+import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -14,6 +18,7 @@ from bot.app import create_app
 from bot.config import ROOT, Settings
 from bot.http_body import parse_json
 from bot.texts import vi
+from nlu.status import NluStatus, write_status
 from tests.conftest import DEMO_NOW, say
 
 Client = TestClient[Any, Any]
@@ -136,7 +141,39 @@ async def test_pages_carry_security_headers(client: Client) -> None:
 async def test_healthz_reports_database_nlu_and_demo_data(client: Client) -> None:
     resp = await client.get("/healthz")
     assert resp.status == 200
-    assert await resp.json() == {"status": "degraded", "database": True, "nlu": False, "demo_data": True}
+    assert await resp.json() == {
+        "status": "degraded",
+        "database": True,
+        "nlu": False,
+        "nlu_state": {"mode": "keywords", "notice": vi.NLU_KEYWORDS},
+        "demo_data": True,
+    }
+
+
+async def test_while_the_model_trains_health_and_the_chat_header_say_so(client: Client, nlu_status_file: Path) -> None:
+    """``make run``'s first minutes: the starter (this process stands in for it) is training;
+    a minute of three is done. The header says so in Vietnamese, without the starter's pid."""
+    write_status(NluStatus("training", os.getpid(), time.time() - 60, epoch=17, epochs=50, expected_seconds=180), nlu_status_file)
+    state = (await (await client.get("/healthz")).json())["nlu_state"]
+    assert state["mode"] == "starting" and state["step"] == "training" and (state["epoch"], state["epochs"]) == (17, 50)
+    assert 110 <= state["remaining_seconds"] <= 120 and "pid" not in state
+    header = await (await client.get("/api/chat/status")).json()
+    assert header["mode"] == "starting"
+    assert header["notice"].startswith("Trợ lý đang khởi động bộ hiểu ngôn ngữ (còn khoảng 2 phút).")
+    write_status(NluStatus("loading", os.getpid(), time.time()), nlu_status_file)
+    assert (await (await client.get("/api/chat/status")).json())["notice"] == vi.NLU_STARTING.format(eta="")
+
+
+def _a_dead_pid() -> int:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    return dead.pid
+
+
+async def test_a_dead_starters_status_is_not_believed(client: Client, nlu_status_file: Path) -> None:
+    """A "training" left by a starter killed with -9 must not promise a model for ever."""
+    write_status(NluStatus("training", _a_dead_pid(), time.time(), epoch=3, epochs=50), nlu_status_file)
+    assert await (await client.get("/api/chat/status")).json() == {"mode": "keywords", "notice": vi.NLU_KEYWORDS}
 
 
 async def test_a_bot_not_asked_for_demo_data_invents_no_dossier(aiohttp_client: AiohttpClient, settings: Settings) -> None:

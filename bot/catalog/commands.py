@@ -10,12 +10,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.catalog import check, layers
-from bot.catalog.loader import CatalogError, load_agencies, load_procedures
+from bot.catalog.loader import CatalogError, load_agencies, load_procedures, procedure_files
 from bot.catalog.records import AgencyRecord
 from bot.catalog.store import read_procedures, upsert_layers, upsert_procedures
 from bot.config import Settings
 from bot.db import command_session
 from bot.formatting import VIETNAM
+from bot.progress import ProgressBar
 
 
 async def cmd_import_procedures(settings: Settings, path: Path, province: str | None) -> int:
@@ -25,14 +26,15 @@ async def cmd_import_procedures(settings: Settings, path: Path, province: str | 
     started = time.perf_counter()
     async with command_session(settings.database_url) as session:
         try:
-            if province is None:
-                records = load_procedures(path)
-                counts = await upsert_procedures(session, records)
-                what = f"{len(records)} procedures"
-            else:
-                found = layers.load_layer_files(province, path, await read_procedures(session))
-                counts = await upsert_layers(session, found)
-                what = f"{len(found)} layers of province {province}"
+            with ProgressBar(f"Reading {path.name}", len(procedure_files(path)), unit="files") as bar:
+                if province is None:
+                    records = load_procedures(path, bar.advance)
+                    counts = await upsert_procedures(session, records)
+                    what = f"{len(records)} procedures"
+                else:
+                    found = layers.load_layer_files(province, path, await read_procedures(session), bar.advance)
+                    counts = await upsert_layers(session, found)
+                    what = f"{len(found)} layers of province {province}"
         except CatalogError as exc:
             print(f"Not imported: {exc}", file=sys.stderr)
             return 1

@@ -14,7 +14,7 @@ province's figure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,11 +94,16 @@ def load_layers(data_dir: Path, national: Sequence[ProcedureRecord]) -> list[Pro
     return found
 
 
-def load_layer_files(province: str, path: Path, national: Sequence[ProcedureRecord]) -> list[ProcedureLayer]:
-    """The layer files of one province (a file or a folder), checked against ``national``."""
+def load_layer_files(
+    province: str, path: Path, national: Sequence[ProcedureRecord], progress: Callable[[int], None] | None = None
+) -> list[ProcedureLayer]:
+    """The layer files of one province (a file or a folder), checked against ``national``;
+    ``progress`` is told of each file read."""
     by_code = {r.code: r for r in national}
     layers = []
     for file in procedure_files(path):
+        if progress is not None:
+            progress(1)
         data = read_yaml(file)
         if not isinstance(data, dict):
             raise CatalogError(f"{file}: top level: expected a mapping (one procedure's provincial facts)")

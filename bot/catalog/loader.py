@@ -259,11 +259,14 @@ def procedure_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_procedures(path: Path) -> list[ProcedureRecord]:
-    """All procedures of a file or folder; a file may hold one record or a list of them."""
+def load_procedures(path: Path, progress: Callable[[int], None] | None = None) -> list[ProcedureRecord]:
+    """All procedures of a file or folder; a file may hold one record or a list of them.
+    ``progress`` is told of each file read."""
     records: list[ProcedureRecord] = []
     seen: dict[str, str] = {}
     for file in procedure_files(path):
+        if progress is not None:
+            progress(1)
         data = read_yaml(file)
         items = data if isinstance(data, list) else [data]
         for i, item in enumerate(items):

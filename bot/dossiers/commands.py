@@ -20,6 +20,7 @@ from bot.dossiers.records import VIETNAM
 from bot.dossiers.stats import compute, render
 from bot.dossiers.store import find_dossier
 from bot.notify.outbox import policy_of
+from bot.progress import ProgressBar
 from bot.texts import vi
 from nlu.dossier_codes import is_dossier_code, normalize_code
 
@@ -32,8 +33,9 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
     except ImportFileError as exc:
         print(f"Not imported: {exc}", file=sys.stderr)
         return 2
-    async with command_session(settings.database_url) as session:
-        report = await import_checked(session, checked, policy_of(settings), datetime.now(UTC))
+    with ProgressBar(f"Importing {path.name}", len(checked.records)) as bar:
+        async with command_session(settings.database_url) as session:
+            report = await import_checked(session, checked, policy_of(settings), datetime.now(UTC), bar.advance)
     first, *rejected = report.lines()
     print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
     for line in rejected:

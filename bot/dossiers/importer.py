@@ -12,7 +12,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -121,8 +121,10 @@ def check_rows(rows: Iterator[tuple[int, Any]] | list[tuple[int, Any]], where: s
     return checked
 
 
-async def import_checked(session: AsyncSession, checked: Checked, policy: Policy, now: datetime) -> ImportReport:
+async def import_checked(
+    session: AsyncSession, checked: Checked, policy: Policy, now: datetime, progress: Callable[[int], None] | None = None
+) -> ImportReport:
     """Upsert the records and add the notices their changes earn, in the caller's transaction."""
-    counts = await upsert_dossiers(session, checked.records)
+    counts = await upsert_dossiers(session, checked.records, progress)
     notices = await record_changes(session, counts.changes, policy, now)
     return ImportReport(counts, checked.rejected, notices)

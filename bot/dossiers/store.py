@@ -8,7 +8,7 @@ notifications are made from. 100,000 rows take seconds, not minutes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -39,11 +39,17 @@ class UpsertCounts:
         return f"inserted {self.inserted}, updated {self.updated}, unchanged {self.unchanged}"
 
 
-async def upsert_dossiers(session: AsyncSession, records: Sequence[DossierRecord]) -> UpsertCounts:
-    """Insert or update by code (codes must be unique within ``records``), recording changes."""
+async def upsert_dossiers(
+    session: AsyncSession, records: Sequence[DossierRecord], progress: Callable[[int], None] | None = None
+) -> UpsertCounts:
+    """Insert or update by code (codes must be unique within ``records``), recording changes;
+    ``progress`` is told how many records each chunk wrote (a bar on a terminal)."""
     counts = UpsertCounts()
     for start in range(0, len(records), _CHUNK):
-        await _upsert_chunk(session, records[start : start + _CHUNK], counts)
+        chunk = records[start : start + _CHUNK]
+        await _upsert_chunk(session, chunk, counts)
+        if progress is not None:
+            progress(len(chunk))
     return counts
 
 

@@ -334,3 +334,11 @@ NOTICE_NEW_DATE = (
 )
 NOTICE_NEW_DATE_REASON = " Lý do: {reason}."
 NOT_KNOWN = "chưa có thông tin"
+
+# The web chat's header while the bot parses with keywords (bot/nlu_mode.py); none with Rasa.
+NLU_STARTING = (
+    "Trợ lý đang khởi động bộ hiểu ngôn ngữ{eta}. Trong lúc chờ, trợ lý vẫn trả lời theo từ khóa nên có thể chưa hiểu hết những câu dài."
+)
+NLU_STARTING_ETA = " (còn khoảng {minutes} phút)"
+NLU_STARTING_ETA_SOON = " (còn chưa đầy 1 phút)"
+NLU_KEYWORDS = "Bộ hiểu ngôn ngữ đang tạm ngừng: trợ lý trả lời theo từ khóa nên có thể chưa hiểu hết những câu dài."

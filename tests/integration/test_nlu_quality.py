@@ -9,7 +9,6 @@ import pytest
 from bot.config import ROOT
 from nlu.evaluation import predict, read_examples, score
 
-pytestmark = pytest.mark.rasa
 HELD_OUT = ROOT / "tests" / "nlu" / "test_nlu.yml"
 # Issue 3's targets. Training is seeded, so CI's model is the one measured: 96.5 % accuracy,
 # 96.2 % with and 96.8 % without diacritics (the margin is about four examples).

@@ -19,8 +19,6 @@ from bot.texts import vi
 from nlu.client import NluClient
 from tests.conftest import say
 
-pytestmark = pytest.mark.rasa
-
 
 @pytest.fixture
 async def rasa_client(
@@ -46,7 +44,7 @@ async def test_round_trip_greeting_and_dossier_status(rasa_client: TestClient[An
     assert status.startswith("Dạ, hồ sơ 000.00.31.H26-261124-0003 (Đăng ký kết hôn)")
     assert vi.STATUS_NAMES[4] in status
     health = await (await rasa_client.get("/healthz")).json()
-    assert health == {"status": "ok", "database": True, "nlu": True, "demo_data": True}
+    assert health == {"status": "ok", "database": True, "nlu": True, "nlu_state": {"mode": "rasa", "notice": ""}, "demo_data": True}
 
 
 async def test_procedure_question_without_diacritics(rasa_client: TestClient[Any, Any]) -> None:

@@ -124,3 +124,40 @@ async def test_each_switch_between_rasa_and_keywords_is_logged_once(caplog: pyte
     switches = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nlu_switch")]
     assert switches == ["nlu_switch: NLU server unavailable (ClientResponseError); parsing with keywords",
                         "nlu_switch: NLU server answers; parsing with Rasa"]  # fmt: skip
+
+
+async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_breaker(caplog: pytest.LogCaptureFixture) -> None:
+    """At start-up Rasa is still training: keywords, said once at INFO; the watch job sees the
+    loaded model and the very next message goes to Rasa though the breaker was open."""
+    up = [False]
+
+    async def status(request: web.Request) -> web.Response:
+        return web.json_response({"model_file": "nlu-x.tar.gz" if up[0] else None})
+
+    async def parse(request: web.Request) -> web.Response:
+        if not up[0]:
+            raise web.HTTPServiceUnavailable()
+        return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/model/parse", parse)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    caplog.set_level(logging.INFO, logger="nlu.client")
+    try:
+        async with aiohttp.ClientSession() as http:
+            nlu = NluClient(http, str(server.make_url("")).rstrip("/"), timeout=1.0, breaker=CircuitBreaker(threshold=1, cooldown=600))
+            await nlu.watch()
+            assert nlu.mode == "keywords"
+            assert (await nlu.parse("xin chào")).source == "keywords"  # opens the breaker for 10 minutes
+            up[0] = True
+            assert (await nlu.parse("xin chào")).source == "keywords"  # the breaker still skips Rasa
+            await nlu.watch()
+            assert nlu.mode == "rasa"
+            assert (await nlu.parse("xin chào")).source == "rasa"
+    finally:
+        await server.close()
+    switches = [(r.levelname, r.getMessage()) for r in caplog.records if r.getMessage().startswith("nlu_switch")]
+    assert switches == [("INFO", "nlu_switch: NLU server not answering yet; parsing with keywords until it does"),
+                        ("INFO", "nlu_switch: NLU server answers; parsing with Rasa")]  # fmt: skip

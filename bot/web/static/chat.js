@@ -159,6 +159,23 @@
       });
   }
 
+  // Which way messages are understood: the server's sentence while the language model starts
+  // (make run's first minutes) or is down; polled until the model answers, then rarely.
+  var STATUS_ENDPOINT = "/api/chat/status";
+  var notice = document.getElementById("nlu-notice");
+  function pollStatus() {
+    fetch(STATUS_ENDPOINT, { headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        var text = data && typeof data.notice === "string" ? data.notice : "";
+        notice.textContent = text;
+        notice.hidden = !text;
+        setTimeout(pollStatus, data && data.mode === "rasa" ? 60000 : 5000);
+      })
+      .catch(function () { setTimeout(pollStatus, 15000); });
+  }
+  if (notice) pollStatus();
+
   function autosize() {
     input.style.height = "auto";
     input.style.height = Math.min(input.scrollHeight + 2, 160) + "px";
