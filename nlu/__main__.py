@@ -63,6 +63,11 @@ def newest_model() -> Path | None:
     return models[-1] if models else None
 
 
+def shown(path: Path) -> str:
+    """A path as a person finds it: relative to the checkout when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def require_model(model: Path | None) -> Path:
     """``model``, or the newest one; stops with exit code 2 when there is none."""
     chosen = model or newest_model()
@@ -81,11 +86,11 @@ def train(force: bool = False, printer: ProgressPrinter | None = None, report_st
     fp = fingerprint()
     target = model_path(fp)
     if target.exists() and not force:
-        print(f"NLU model is up to date: {target}", flush=True)
+        print(f"NLU model is up to date: {shown(target)}", flush=True)
         return target
     MODELS.mkdir(parents=True, exist_ok=True)
     log = var_dir() / "nlu-train.log"
-    print(f"Training the NLU model {target.name} (about 3 minutes on 2 cores; Rasa's output: {log})", flush=True)
+    print(f"Training the NLU model {target.name} (about 3 minutes on 2 cores; Rasa's output: {shown(log)})", flush=True)
     cmd = [
         str(rasa_executable()),
         "train",
@@ -106,10 +111,10 @@ def train(force: bool = False, printer: ProgressPrinter | None = None, report_st
     code = run_training(cmd, training_env(rasa_env()), ROOT, log, printer or ProgressPrinter(sys.stdout), on_progress)
     if code != 0 or not target.exists():
         if report_status:
-            write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"training failed; see {log}"))
+            write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"training failed; see {shown(log)}"))
         print(log_tail(log), file=sys.stderr)
-        raise SystemExit(f"NLU training failed (exit code {code}); Rasa's whole output: {log}")
-    print(f"NLU model trained in {minutes(time.monotonic() - started)}: {target}", flush=True)
+        raise SystemExit(f"NLU training failed (exit code {code}); Rasa's whole output: {shown(log)}")
+    print(f"NLU model trained in {minutes(time.monotonic() - started)}: {shown(target)}", flush=True)
     for old in MODELS.glob("nlu-*.tar.gz"):
         if old != target:
             old.unlink()
@@ -121,7 +126,17 @@ def up(host: str, port: int) -> int:
     in the status file, so that the bot can tell its users while it answers with keywords."""
     model = train(printer=ProgressPrinter(sys.stdout, in_place=False), report_status=True)
     write_status(NluStatus("loading", os.getpid(), time.time()))
-    return serve(host, port, model)
+    log = var_dir() / "nlu-server.log"
+    print(f"NLU server: loading {model.name} on http://{host}:{port} (about 20 s; its output: {shown(log)})", flush=True)
+    # A child, not exec: its deprecation warnings go to the log, and if it dies the terminal
+    # and the status file say so. Ctrl-C reaches it with this process (one process group).
+    with log.open("wb") as out:
+        command = serve_command(host, port, model)
+        code = subprocess.run(command, cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+    write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"the NLU server stopped (exit code {code}); see {shown(log)}"))
+    print(log_tail(log), file=sys.stderr)
+    print(f"The NLU server stopped (exit code {code}); the bot goes on with keywords. Its output: {shown(log)}", file=sys.stderr)
+    return 1
 
 
 def status(state: str | None, pid: int, detail: str | None) -> int:
@@ -135,21 +150,14 @@ def status(state: str | None, pid: int, detail: str | None) -> int:
     return 0
 
 
+def serve_command(host: str, port: int, model: Path) -> list[str]:
+    return [str(rasa_executable()), "run", "--enable-api", "--model", str(model), "--interface", host, "--port", str(port), "--quiet"]
+
+
 def serve(host: str, port: int, model: Path | None) -> int:
     """Replace this process with ``rasa run --enable-api``; returns only on error."""
     model = require_model(model)
-    cmd = [
-        str(rasa_executable()),
-        "run",
-        "--enable-api",
-        "--model",
-        str(model),
-        "--interface",
-        host,
-        "--port",
-        str(port),
-        "--quiet",
-    ]
+    cmd = serve_command(host, port, model)
     print(f"NLU server: http://{host}:{port} (model {model.name})", flush=True)
     # Become the Rasa process, so that signals (Ctrl-C, SIGTERM) reach it directly.
     os.chdir(ROOT)
