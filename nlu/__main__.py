@@ -7,6 +7,7 @@ Runs with the bot's interpreter and drives Rasa in its own virtual environment
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -82,15 +83,37 @@ def train(force: bool = False, printer: ProgressPrinter | None = None, report_st
 
     Rasa's output goes to ``var/nlu-train.log``; the terminal gets the epochs (``printer``).
     ``report_status`` also writes them to the status file the bot reads (``make run``).
+    One training at a time per models folder: a ``make test`` started during ``make run``'s
+    training waits for it and uses its model, and a model appears whole or not at all.
     """
-    fp = fingerprint()
-    target = model_path(fp)
+    target = model_path(fingerprint())
     if target.exists() and not force:
         print(f"NLU model is up to date: {shown(target)}", flush=True)
         return target
     MODELS.mkdir(parents=True, exist_ok=True)
+    with (MODELS / ".training.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("Another training of the NLU model is under way in this checkout; waiting for it…", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if target.exists() and not force:
+                print(f"NLU model is up to date: {shown(target)}", flush=True)
+                return target
+        for stale in MODELS.glob(".partial-*.tar.gz"):  # left by a training killed with -9
+            stale.unlink()
+        _train_into(target, printer or ProgressPrinter(sys.stdout), report_status)
+    for old in MODELS.glob("nlu-*.tar.gz"):
+        if old != target:
+            old.unlink()
+    return target
+
+
+def _train_into(target: Path, printer: ProgressPrinter, report_status: bool) -> None:
     log = var_dir() / "nlu-train.log"
     print(f"Training the NLU model {target.name} (about 3 minutes on 2 cores; Rasa's output: {shown(log)})", flush=True)
+    # Rasa writes the archive under a name no reader looks for; it is renamed when whole.
+    partial = MODELS / f".partial-{os.getpid()}.tar.gz"
     cmd = [
         str(rasa_executable()),
         "train",
@@ -102,23 +125,23 @@ def train(force: bool = False, printer: ProgressPrinter | None = None, report_st
         "--out",
         str(MODELS),
         "--fixed-model-name",
-        target.name.removesuffix(".tar.gz"),
+        partial.name.removesuffix(".tar.gz"),
     ]
     started, since = time.monotonic(), time.time()
     on_progress = status_updater(os.getpid(), since) if report_status else (lambda _: None)
     if report_status:
         write_status(NluStatus("training", os.getpid(), since))
-    code = run_training(cmd, training_env(rasa_env()), ROOT, log, printer or ProgressPrinter(sys.stdout), on_progress)
-    if code != 0 or not target.exists():
-        if report_status:
-            write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"training failed; see {shown(log)}"))
-        print(log_tail(log), file=sys.stderr)
-        raise SystemExit(f"NLU training failed (exit code {code}); Rasa's whole output: {shown(log)}")
+    try:
+        code = run_training(cmd, training_env(rasa_env()), ROOT, log, printer, on_progress)
+        if code != 0 or not partial.exists():
+            if report_status:
+                write_status(NluStatus("failed", os.getpid(), time.time(), detail=f"training failed; see {shown(log)}"))
+            print(log_tail(log), file=sys.stderr)
+            raise SystemExit(f"NLU training failed (exit code {code}); Rasa's whole output: {shown(log)}")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"NLU model trained in {minutes(time.monotonic() - started)}: {shown(target)}", flush=True)
-    for old in MODELS.glob("nlu-*.tar.gz"):
-        if old != target:
-            old.unlink()
-    return target
 
 
 def up(host: str, port: int) -> int:

@@ -84,25 +84,32 @@ class RunAll:
         return state
 
 
-@contextmanager
-def run_all(tmp_path: Path, database_url: str, epochs: int) -> Iterator[RunAll]:
+def fake_rasa_env(tmp_path: Path, epochs: int) -> dict[str, str]:
+    """The stand-in Rasa, an empty models folder (it must train), the trainers' pids file."""
     venv = tmp_path / "fake-venv"
-    (venv / "bin").mkdir(parents=True)
+    (venv / "bin").mkdir(parents=True, exist_ok=True)
     rasa = venv / "bin" / "rasa"
     rasa.write_text(FAKE_RASA.format(python=sys.executable))
     rasa.chmod(0o755)
+    return {
+        **os.environ,
+        "NLU_VENV": str(venv),
+        "NLU_MODELS_DIR": str(tmp_path / "models"),
+        "FAKE_RASA_PIDS": str(tmp_path / "trainer.pids"),
+        "FAKE_RASA_EPOCHS": str(epochs),
+    }
+
+
+@contextmanager
+def run_all(tmp_path: Path, database_url: str, epochs: int) -> Iterator[RunAll]:
     pids, port, out = tmp_path / "trainer.pids", free_port(), tmp_path / "run-all.out"
     env = {
-        **os.environ,
+        **fake_rasa_env(tmp_path, epochs),
         "DATABASE_URL": database_url,
         "BOT_HOST": "127.0.0.1",
         "BOT_PORT": str(port),
         "NLU_URL": f"http://127.0.0.1:{closed_port()}",
         "NLU_PORT": str(closed_port()),
-        "NLU_VENV": str(venv),
-        "NLU_MODELS_DIR": str(tmp_path / "models"),  # no model yet: it must train
-        "FAKE_RASA_PIDS": str(pids),
-        "FAKE_RASA_EPOCHS": str(epochs),
         "LOG_LEVEL": "INFO",
     }
     with out.open("wb") as sink:
@@ -144,3 +151,20 @@ def test_a_server_that_dies_is_said_and_the_bot_goes_on_with_keywords(tmp_path: 
         assert run.proc.poll() is None  # the bot is still up
     log = run.out.read_text(errors="replace")
     assert "NLU model trained in" in log and "The NLU server stopped (exit code 3)" in log and "the stand-in server cannot serve" in log
+
+
+def test_two_trainings_at_once_make_one_model(tmp_path: Path) -> None:
+    """``make test`` started while ``make run`` trains: the second waits and uses the first's model."""
+    env = fake_rasa_env(tmp_path, epochs=6)
+    command = [sys.executable, "-m", "nlu", "train"]
+    first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "trainer.pids").exists():
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.05)
+    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    first_out, _ = first.communicate(timeout=30)
+    assert first.returncode == 0 and "NLU model trained in" in first_out
+    assert "waiting for it" in second.stdout and "NLU model is up to date" in second.stdout
+    assert len((tmp_path / "trainer.pids").read_text().split()) == 1  # Rasa trained once
+    assert [p.name for p in (tmp_path / "models").glob("*.tar.gz")] == [p.name for p in (tmp_path / "models").glob("nlu-*.tar.gz")]
