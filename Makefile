@@ -6,6 +6,10 @@ VENV := .venv
 VENV_NLU := .venv-nlu
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# pip's errors only: the machine's pip configuration may print pages of harmless warnings.
+PIP_QUIET := --quiet --quiet --disable-pip-version-check
+# Each install holds a lock (var/.venv*.lock): `make run` and `make test` started together in a
+# fresh clone install one after the other, never into each other.
 
 .PHONY: run test setup nlu-env model lint pytest chat clean catalogue-check
 
@@ -24,14 +28,14 @@ nlu-env: $(VENV_NLU)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is needed for the bot" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --quiet --disable-pip-version-check -r requirements-dev.txt -c requirements.lock
+	@mkdir -p var
+	flock var/.venv.lock sh -c '$(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install $(PIP_QUIET) -r requirements-dev.txt -c requirements.lock'
 	@touch $@
 
 $(VENV_NLU)/.installed: nlu/requirements.txt nlu/constraints.txt
 	@test -n "$(PYTHON_NLU)" || { echo "Python 3.10 is needed for Rasa (the NLU server)" >&2; exit 1; }
-	$(PYTHON_NLU) -m venv $(VENV_NLU)
-	$(VENV_NLU)/bin/pip install --quiet --quiet --disable-pip-version-check -r nlu/requirements.txt -c nlu/constraints.txt
+	@mkdir -p var
+	flock var/.venv-nlu.lock sh -c '$(PYTHON_NLU) -m venv $(VENV_NLU) && $(VENV_NLU)/bin/pip install $(PIP_QUIET) -r nlu/requirements.txt -c nlu/constraints.txt'
 	@touch $@
 
 model: setup ## train the NLU model if its data or config changed
