@@ -25,6 +25,7 @@ from bot.dossiers import commands as dossier_commands
 from bot.messages import InboundMessage, Reply
 from bot.notify import commands as notify_commands
 from bot.runtime import open_runtime
+from bot.staff import commands as staff_commands
 from bot.texts import vi
 
 
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     catalogue_commands.add_commands(sub)
     dossier_commands.add_commands(sub)
     notify_commands.add_commands(sub)
+    staff_commands.add_commands(sub)
     return parser
 
 
@@ -111,7 +113,7 @@ async def _one_shot(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         await cmd_migrate(settings)
         return 0
-    for run in (catalogue_commands.run, dossier_commands.run, notify_commands.run):
+    for run in (catalogue_commands.run, dossier_commands.run, notify_commands.run, staff_commands.run):
         done = await run(args, settings)
         if done is not None:
             return done

@@ -21,6 +21,7 @@ from bot.messages import InboundMessage, Reply
 from bot.nlu_mode import nlu_report
 from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
+from bot.staff import web as staff_web
 from connectors import facebook, rest, zalo
 from connectors.base import InboundEvent
 from connectors.http import json_error
@@ -139,6 +140,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_get("/api/chat/status", chat_status)
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
+    staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)
     return app

@@ -146,6 +146,10 @@ async def test_no_public_route_answers_5xx_or_logs_a_traceback(
     statuses.append((await app.post("/webhooks/facebook", data=fb_raw, headers={"X-Hub-Signature-256": facebook_signature(fb_raw)})).status)
     statuses.append((await app.get("/webhooks/facebook", params=query)).status)
     statuses.append((await app.get("/static/" + path)).status)
+    # The staff console with a made-up session and a form whose CSRF token matches nothing.
+    staff_cookie = {"Cookie": f"staff_session={cookie}; staff_login_csrf={cookie}x"}
+    statuses.append((await app.get("/staff/dossiers", params={"code": path}, headers=staff_cookie, allow_redirects=False)).status)
+    statuses.append((await app.post("/staff/login", data=query | {"csrf": cookie}, headers=staff_cookie)).status)
     runtime: Runtime = app.app[RUNTIME]
     await runtime.worker.process_due()  # the stored events go through the dialogue and out to the fakes
     assert all(status < 500 for status in statuses), statuses

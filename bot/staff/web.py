@@ -1,0 +1,211 @@
+"""The staff console's pages under /staff: sign-in, the dossier desk, the audit log.
+
+Every page needs a live session (bot/staff/sessions.py) and a role (helper < officer < admin);
+every form carries the session's CSRF token (the sign-in form a double-submit cookie). A page
+without a session redirects to the sign-in page; a POST without one, or with a wrong token, is
+refused with 403. Each request is one database transaction.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+import segno
+from aiohttp import web
+from multidict import MultiDictProxy
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.dialogue.turn import Clock
+from bot.dossiers import access
+from bot.dossiers.receipt import follow_payload
+from bot.dossiers.store import find_dossier
+from bot.formatting import VIETNAM
+from bot.models import Dossier, DossierEvent, Follower, OutboxMessage, StaffAccount, StaffSession
+from bot.staff.accounts import ROLES, may, sign_in
+from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
+from bot.texts import vi
+from nlu.dossier_codes import find_codes, normalize_code
+
+TEMPLATES = Path(__file__).parent / "templates"
+LOGIN_CSRF = "staff_login_csrf"
+PLATFORMS = ("zalo", "facebook")
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The signed-in person of a request, in the request's transaction."""
+
+    db: AsyncSession
+    session: StaffSession
+    account: StaffAccount
+    form: MultiDictProxy[Any] | None
+
+
+StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock) -> None:
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, filters={"vn": _vietnam_time})
+    console = StaffConsole(settings, sessions, clock)
+    app.router.add_get("/staff/login", console.login_form)
+    app.router.add_post("/staff/login", console.login)
+    app.router.add_post("/staff/logout", console.page("helper", console.logout))
+    app.router.add_get("/staff/", console.page("helper", console.home))
+    app.router.add_get("/staff/dossiers", console.page("helper", console.desk))
+    app.router.add_post("/staff/dossiers/followers", console.page("helper", console.add_follower))
+    app.router.add_get("/staff/audit", console.page("admin", console.audit_log))
+
+
+class StaffConsole:
+    def __init__(self, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock) -> None:
+        self._settings, self._sessions, self._clock = settings, sessions, clock
+
+    def page(self, role: str, handler: StaffHandler) -> Handler:
+        """``handler`` for a signed-in ``role`` or higher, with its CSRF token checked on a POST."""
+
+        async def serve(request: web.Request) -> web.StreamResponse:
+            async with self._sessions()() as db, db.begin():
+                found = await find_session(db, request.cookies.get(COOKIE), self._clock())
+                if found is None:
+                    if request.method == "GET":
+                        raise web.HTTPSeeOther("/staff/login")
+                    raise web.HTTPForbidden(text="no session")
+                live, account = found
+                form = None
+                if request.method == "POST":
+                    form = await request.post()
+                    if not _same(form.get("csrf"), live.csrf):
+                        raise web.HTTPForbidden(text="missing or wrong CSRF token")
+                staff = Staff(db, live, account, form)
+                if not may(account.role, role):
+                    return _render("denied.html", request, staff, {"needed": role}, status=403)
+                return await handler(request, staff)
+
+        return serve
+
+    async def login_form(self, request: web.Request) -> web.StreamResponse:
+        return _login_page(request, None, 200)
+
+    async def login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        if not _same(form.get("csrf"), request.cookies.get(LOGIN_CSRF)):
+            raise web.HTTPForbidden(text="missing or wrong CSRF token")
+        async with self._sessions()() as db, db.begin():
+            result = await sign_in(db, str(form.get("username", "")), str(form.get("password", "")), self._clock())
+            if result.account is None:
+                return _login_page(request, "locked" if result.locked else "wrong", 401)
+            token = await open_session(db, result.account, self._clock())
+        response = _redirect("/staff/")
+        lifetime = int(LIFETIME.total_seconds())
+        response.set_cookie(COOKIE, token, httponly=True, secure=request.secure, samesite="Lax", path="/staff", max_age=lifetime)
+        response.del_cookie(LOGIN_CSRF, path="/staff")
+        return response
+
+    async def logout(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        await revoke(staff.db, staff.session, self._clock())
+        response = _redirect("/staff/login")
+        response.del_cookie(COOKIE, path="/staff")
+        return response
+
+    async def home(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        return _render("home.html", request, staff, {})
+
+    async def desk(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        return await self._desk(request, staff, request.query.get("code", "").strip(), None)
+
+    async def add_follower(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """An officer or helper at the counter registers a resident's chat account (no digits:
+        the person is there, with their papers)."""
+        assert staff.form is not None
+        code = str(staff.form.get("code", ""))
+        platform, user_id = str(staff.form.get("platform", "")), str(staff.form.get("user_id", "")).strip()
+        dossier = await find_dossier(staff.db, normalize_code(code))
+        if dossier is None:
+            return await self._desk(request, staff, code, None)
+        if platform not in PLATFORMS or not 1 <= len(user_id) <= 128:
+            return await self._desk(request, staff, code, "bad_follower")
+        now = self._clock()
+        await access.mark_verified(staff.db, dossier, platform, user_id, now)
+        added = await access.follow(staff.db, dossier, platform, user_id, "officer", now)
+        if added:
+            await audit(staff.db, staff.account, "add_follower", dossier.code, now, f"{platform}:{user_id}")
+        return await self._desk(request, staff, dossier.code, "added" if added else "already")
+
+    async def _desk(self, request: web.Request, staff: Staff, raw: str, said: str | None) -> web.StreamResponse:
+        context: dict[str, Any] = {"query": raw, "said": said, "platforms": PLATFORMS}
+        if raw:
+            found = find_codes(raw)
+            context["code"] = code = found[0].value if found else normalize_code(raw)
+            dossier = await find_dossier(staff.db, code)
+            if dossier is not None:
+                await audit(staff.db, staff.account, "view_dossier", dossier.code, self._clock())
+                context |= await _dossier_context(staff.db, dossier)
+                context["qr"] = _follow_qr(dossier.code, self._settings.receipt_secret)
+        return _render("desk.html", request, staff, context)
+
+    async def audit_log(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        return _render("audit.html", request, staff, {"entries": await audit_entries(staff.db)})
+
+
+async def _dossier_context(db: AsyncSession, dossier: Dossier) -> dict[str, Any]:
+    """What the desk shows of a dossier: facts, history, followers, notices."""
+    events = await db.scalars(select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.seen_at))
+    followers = await db.scalars(select(Follower).where(Follower.dossier_id == dossier.id).order_by(Follower.created_at))
+    notices = await db.scalars(select(OutboxMessage).where(OutboxMessage.dossier_id == dossier.id).order_by(OutboxMessage.created_at))
+    return {
+        "dossier": dossier,
+        "status_name": vi.STATUS_NAMES.get(dossier.status, str(dossier.status)),
+        "events": list(events),
+        "followers": list(followers),
+        "notices": list(notices),
+    }
+
+
+def _vietnam_time(moment: datetime) -> str:
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def _redirect(location: str) -> web.Response:
+    """A 303 returned, not raised: the request's transaction (a new session, a sign-out) commits."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+def _same(given: object, expected: str | None) -> bool:
+    return isinstance(given, str) and bool(expected) and hmac.compare_digest(given.encode(), str(expected).encode())
+
+
+def _render(template: str, request: web.Request, staff: Staff, context: dict[str, Any], status: int = 200) -> web.Response:
+    base = {"account": staff.account, "csrf": staff.session.csrf, "roles": ROLES, "may": may}
+    return _no_store(aiohttp_jinja2.render_template(template, request, base | context, status=status))
+
+
+def _login_page(request: web.Request, error: str | None, status: int) -> web.Response:
+    token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(32)
+    response = aiohttp_jinja2.render_template("login.html", request, {"csrf": token, "error": error}, status=status)
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, secure=request.secure, samesite="Strict", path="/staff")
+    return _no_store(response)
+
+
+def _no_store(response: web.Response) -> web.Response:
+    """Pages with personal data stay out of the browser's and proxies' caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _follow_qr(code: str, secret: str) -> str | None:
+    """The follow QR of the receipt slip, as an image the page can show; None without a secret."""
+    if not secret:
+        return None
+    return str(segno.make(follow_payload(code, secret), error="m").svg_data_uri(scale=6, border=4))
