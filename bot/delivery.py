@@ -71,7 +71,7 @@ class Outgoing:
     user_id: str
     replies: list[Reply]
     purpose: str = RESPONSE  # RESPONSE (an answer) or NOTICE (the bot starts)
-    last_inbound_at: datetime | None = None  # for the window rules of notices
+    last_inbound_at: datetime | None = None  # for the window rules of notices and officers' messages
     template: Template | None = None  # the fallback after the window, when configured
 
 
@@ -170,10 +170,15 @@ class Delivery:
     async def _deliver(self, sender: Sender, message: Outgoing, start: int, progress: Progress) -> Outcome:
         parts = sender.parts(message.replies)
         done = len(parts)
+        last = message.last_inbound_at
         if message.purpose == RESPONSE:
+            # An inbox reply answers the message just received; an officer's, sent later, must
+            # still be within the window of the citizen's last message.
+            if last is not None and self.clock() - last >= sender.window:
+                window = int(sender.window.total_seconds() // 3600)
+                return Outcome(UNDELIVERABLE, f"the citizen wrote more than {window} h ago: please call")
             await self._send_parts(sender, message, parts, start, progress, outside_window=False)
             return Outcome(SENT, via="response", parts_sent=done)
-        last = message.last_inbound_at
         if last is not None and self.clock() - last < sender.window:
             try:
                 await self._send_parts(sender, message, parts, start, progress, outside_window=False)

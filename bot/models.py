@@ -340,3 +340,23 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(191))
     detail: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Handoff(Base):
+    """A conversation passed to a person: the citizen asked for one, the bot failed twice in a
+    row, or a rating of 1–2. ``waiting`` → ``taken`` (an officer holds it: the bot is silent for
+    that user) → ``closed`` (given back). ``open_key`` is the user's key while open and NULL
+    once closed: the unique constraint allows one open hand-off per user."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_state_created", "state", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    open_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    reason: Mapped[str] = mapped_column(String(16))  # asked | failed_twice | low_rating
+    state: Mapped[str] = mapped_column(String(16), default="waiting")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL", name="fk_handoffs_officer_id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]

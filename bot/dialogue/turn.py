@@ -24,6 +24,8 @@ from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM, hotline
 from bot.messages import MAX_TEXT, InboundMessage, Reply, split_reply
 from bot.payloads import RATE_INTENT, parse_payload, parse_score, rating_buttons
+from bot.staff import handoffs
+from bot.staff.hours import next_opening, said
 from bot.texts import vi
 from nlu.dossier_codes import is_dossier_code, normalize_code
 from nlu.parse import Parse
@@ -49,6 +51,10 @@ COMMENT = "rating_comment"  # the pending question: a comment on the rating just
 RATING = "rating"  # context key: the id of that rating
 RATED = "rated"  # context key: what that rating is about (a dossier's code, or "" for the conversation)
 ASKED = "asked_rating"  # context key: the conversation's rating was asked for (counted once)
+FAILURES = "failures"  # context key: messages not understood in a row (two: an officer is asked)
+MISSED = "missed"  # context key, within a turn: the bot answered with its fallback
+LOW_RATING = "low_rating"  # context key: the rating just given was 1 or 2 (an officer is asked)
+LOW_SCORE = 2
 RATED_CONVERSATION = "rated_conversation"  # context key: this conversation was rated (not asked again)
 
 # Intents the NLU sometimes gives to a question about a named procedure ("bố em mất, làm giấy
@@ -109,11 +115,15 @@ class Dialogue:
         log.info("turn platform=%s intent=%s confidence=%.2f source=%s", message.platform, parse.intent, parse.confidence, parse.source)
         now = self._clock()
         async with self._sessions() as session, session.begin():
+            if await handoffs.held_by_officer(session, message.platform, message.user_id):
+                return []  # an officer holds the conversation (staff console): the bot stays silent
             context = await load_context(session, message.platform, message.user_id, now, self._context_idle)
             option = _numbered_option(text, context.extra.get(OPTIONS))
             if option is not None:
                 text, parse = option, parse_payload(option) or parse
-            replies = await self._respond(session, text, parse, context, now, Who(message.platform, message.user_id, message.client))
+            who = Who(message.platform, message.user_id, message.client)
+            replies = await self._respond(session, text, parse, context, now, who)
+            replies += await self._hand_off(session, parse, context, now, who)
             offered = [b.payload for r in replies for b in r.buttons]
             if offered:
                 context.extra[OPTIONS] = offered
@@ -145,6 +155,31 @@ class Dialogue:
         if intent == "ask_stats":
             return [await self._stats(session, now)]
         return self._simple(intent, context)
+
+    async def _hand_off(self, session: AsyncSession, parse: Parse, context: Context, now: datetime, who: Who) -> list[Reply]:
+        """Pass the conversation to an officer when the citizen asks for one, after two
+        misunderstandings in a row, or after a rating of 1–2; say when an officer will answer."""
+        failures = int(context.extra.pop(FAILURES, 0) or 0) + 1 if context.extra.pop(MISSED, False) else 0
+        low_rating = bool(context.extra.pop(LOW_RATING, False))
+        if parse.intent == "request_human":
+            reason, lead = "asked", ""
+        elif failures >= 2:
+            reason, lead = "failed_twice", vi.HANDOFF_AFTER_FAILURES
+        elif low_rating:
+            reason, lead = "low_rating", vi.HANDOFF_AFTER_LOW_RATING
+        else:
+            if failures:
+                context.extra[FAILURES] = failures
+            return []
+        if who.platform not in handoffs.PLATFORMS:
+            return []  # the web chat cannot receive an officer's message: the hotline is given instead
+        opened = await handoffs.open_handoff(session, who.platform, who.user_id, reason, now)
+        if not opened and reason != "asked":
+            return []  # already with an officer, who has been told
+        opening = next_opening(now)
+        if opening is None:
+            return [Reply(lead + vi.HANDOFF_NOW.format(agency=self._office.name))]
+        return [Reply(lead + vi.HANDOFF_LATER.format(agency=self._office.name, when=said(opening), hotline=hotline(self._office)))]
 
     async def _stats(self, session: AsyncSession, now: datetime) -> Reply:
         """Last month's public report for this office (what the monthly report publishes)."""
@@ -181,6 +216,8 @@ class Dialogue:
                 if not asked:
                     return Reply(vi.RATING_NOT_COUNTED)
             context.extra[RATING] = await add_rating(session, score, dossier, self._office.code, who.platform, who.user_id, now)
+            if score <= LOW_SCORE:
+                context.extra[LOW_RATING] = True
             context.extra[RATED] = about
             if dossier is None:
                 context.extra[RATED_CONVERSATION] = True
@@ -256,4 +293,5 @@ class Dialogue:
             ]
         if intent == "feedback":
             return [Reply(vi.FEEDBACK_THANKS.format(hotline=hotline(office)))]
+        context.extra[MISSED] = True  # the bot did not understand: two in a row call an officer
         return [Reply(vi.FALLBACK.format(hotline=hotline(office)))]

@@ -24,9 +24,10 @@ from bot.catalog.records import AgencyRecord
 from bot.db import SessionFactory
 from bot.delivery import FAILED, LEASE, RETRY, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
 from bot.models import Contact, Dossier, Follower, OutboxMessage
+from bot.notify import kinds
 from bot.notify.render import ProcedureName, render, template_data
 from bot.notify.rules import VIETNAM
-from connectors.base import NOTICE, Template
+from connectors.base import NOTICE, RESPONSE, Template
 
 log = logging.getLogger(__name__)
 ACTIVE = ("pending",)
@@ -153,8 +154,11 @@ class Dispatcher:
             log.error("outbox %s: cannot render a %s notice (%s)", row_id, row.kind, exc)
             await self._rows.finish(row_id, token, Outcome(FAILED, f"cannot render: {exc}"), row.attempts, MAX_ATTEMPTS)
             return
-        template = Template(row.kind, data, phone if row.platform == "zalo" else None, tracking_id=f"onestop-outbox-{row_id}")
-        message = Outgoing(row.platform, row.user_id, replies, NOTICE, last_inbound, template)
+        if row.kind in kinds.CONVERSATION:  # an answer within the window, or undeliverable: no tag, no template
+            message = Outgoing(row.platform, row.user_id, replies, RESPONSE, last_inbound)
+        else:
+            template = Template(row.kind, data, phone if row.platform == "zalo" else None, tracking_id=f"onestop-outbox-{row_id}")
+            message = Outgoing(row.platform, row.user_id, replies, NOTICE, last_inbound, template)
         outcome = await self._delivery.deliver(message, row.parts_sent, self._rows.progress(row_id, token))
         if outcome.state == UNREACHABLE:
             await self._end_follows(row.platform, row.user_id, outcome.reason or "unreachable")

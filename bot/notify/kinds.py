@@ -15,3 +15,10 @@ NEW_DATE = "new_date"  # a new appointment after the apology for that date was a
 
 ALL = (RECEIVED, SUPPLEMENT, PAYMENT, READY, RETURNED, SURVEY, REFUSED, STOPPED, APOLOGY, NEW_DATE)
 DEFAULT = frozenset(ALL) - {RECEIVED}
+
+# Messages of a conversation an officer holds (bot/staff/handoffs.py), sent through the outbox
+# as answers within the platform's window; never subject to NOTIFY_KINDS.
+OFFICER = "officer"  # the officer's own words
+JOINED = "joined"  # an officer took the conversation
+BACK = "back"  # the officer gave it back to the bot
+CONVERSATION = (OFFICER, JOINED, BACK)

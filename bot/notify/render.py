@@ -35,7 +35,10 @@ def _place(office: AgencyRecord) -> str:
 
 
 def render(kind: str, data: Mapping[str, Any], office: AgencyRecord, procedure_name: ProcedureName) -> list[Reply]:
-    """The message a follower reads; addressed formally, the figure first."""
+    """The message a follower reads; addressed formally, the figure first. A conversation's
+    message (an officer's) is sent as written."""
+    if kind in kinds.CONVERSATION:
+        return [Reply(str(data["text"]))]
     code = str(data.get("code", ""))
     name = procedure_name(str(data["procedure_code"])) if data.get("procedure_code") else None
     reason = str(data.get("reason") or "").strip().rstrip(".")

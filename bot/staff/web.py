@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,9 @@ from bot.dossiers import access
 from bot.dossiers.receipt import follow_payload
 from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM
-from bot.models import Dossier, DossierEvent, Follower, OutboxMessage, StaffAccount, StaffSession
+from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage, StaffAccount, StaffSession
+from bot.notify import kinds
+from bot.staff import handoffs
 from bot.staff.accounts import ROLES, may, sign_in
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
@@ -40,6 +43,8 @@ from nlu.dossier_codes import find_codes, normalize_code
 TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_CSRF = "staff_login_csrf"
 PLATFORMS = ("zalo", "facebook")
+REFRESH_SECONDS = 5  # the hand-off list polls: a new conversation shows within this
+MAX_REPLY = 2000
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,12 @@ StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock) -> None:
+def add_routes(
+    app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, office_name: Callable[[], str]
+) -> None:
+    """``sessions`` and ``office_name`` are read per request: the runtime exists once the app has started."""
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, filters={"vn": _vietnam_time})
-    console = StaffConsole(settings, sessions, clock)
+    console = StaffConsole(settings, sessions, clock, office_name)
     app.router.add_get("/staff/login", console.login_form)
     app.router.add_post("/staff/login", console.login)
     app.router.add_post("/staff/logout", console.page("helper", console.logout))
@@ -66,11 +74,20 @@ def add_routes(app: web.Application, settings: Settings, sessions: Callable[[], 
     app.router.add_get("/staff/dossiers", console.page("helper", console.desk))
     app.router.add_post("/staff/dossiers/followers", console.page("helper", console.add_follower))
     app.router.add_get("/staff/audit", console.page("admin", console.audit_log))
+    app.router.add_get("/staff/handoffs", console.page("officer", console.handoff_list))
+    app.router.add_get("/staff/handoffs/{id:\\d+}", console.page("officer", console.handoff_page))
+    app.router.add_post("/staff/handoffs/{id:\\d+}/take", console.page("officer", console.handoff_take))
+    app.router.add_post("/staff/handoffs/{id:\\d+}/reply", console.page("officer", console.handoff_reply))
+    app.router.add_post("/staff/handoffs/{id:\\d+}/release", console.page("officer", console.handoff_release))
 
 
 class StaffConsole:
-    def __init__(self, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock) -> None:
-        self._settings, self._sessions, self._clock = settings, sessions, clock
+    def __init__(self, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, office_name: Callable[[], str]) -> None:
+        self._settings, self._sessions, self._clock, self._office = settings, sessions, clock, office_name
+
+    @property
+    def _office_name(self) -> str:
+        return self._office()
 
     def page(self, role: str, handler: StaffHandler) -> Handler:
         """``handler`` for a signed-in ``role`` or higher, with its CSRF token checked on a POST."""
@@ -154,6 +171,54 @@ class StaffConsole:
                 context |= await _dossier_context(staff.db, dossier)
                 context["qr"] = _follow_qr(dossier.code, self._settings.receipt_secret)
         return _render("desk.html", request, staff, context)
+
+    async def handoff_list(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """Waiting and held conversations; the page reloads itself every few seconds."""
+        return _render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db), "refresh": REFRESH_SECONDS})
+
+    async def handoff_page(self, request: web.Request, staff: Staff, said: str | None = None) -> web.StreamResponse:
+        handoff = await self._handoff(request, staff)
+        await audit(staff.db, staff.account, "view_conversation", f"{handoff.platform}:{handoff.user_id}", self._clock())
+        lines = await handoffs.transcript(staff.db, handoff)
+        context = {"handoff": handoff, "lines": lines, "mine": handoff.officer_id == staff.account.id, "said": said, "max_reply": MAX_REPLY}
+        return _render("handoff.html", request, staff, context)
+
+    async def handoff_take(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        handoff = await self._handoff(request, staff)
+        was_waiting = handoff.state == "waiting"
+        if not await handoffs.take(staff.db, handoff, staff.account, self._clock()):
+            return await self.handoff_page(request, staff, "held_by_other")
+        if was_waiting:
+            await handoffs.say(staff.db, handoff, kinds.JOINED, vi.HANDOFF_JOINED.format(agency=self._office_name), self._clock())
+        return _redirect(f"/staff/handoffs/{handoff.id}")
+
+    async def handoff_reply(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        handoff = await self._handoff(request, staff)
+        assert staff.form is not None
+        text = unicodedata.normalize("NFC", str(staff.form.get("text", ""))).strip()
+        if handoff.state != "taken" or handoff.officer_id != staff.account.id:
+            return await self.handoff_page(request, staff, "take_first")
+        if not 1 <= len(text) <= MAX_REPLY:
+            return await self.handoff_page(request, staff, "bad_reply")
+        now = self._clock()
+        await handoffs.say(staff.db, handoff, kinds.OFFICER, text, now)
+        await audit(staff.db, staff.account, "reply", f"{handoff.platform}:{handoff.user_id}", now, text[:500])
+        return _redirect(f"/staff/handoffs/{handoff.id}")
+
+    async def handoff_release(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        handoff = await self._handoff(request, staff)
+        if handoff.state != "taken" or handoff.officer_id != staff.account.id:
+            return await self.handoff_page(request, staff, "take_first")
+        now = self._clock()
+        await handoffs.give_back(staff.db, handoff, now)
+        await handoffs.say(staff.db, handoff, kinds.BACK, vi.HANDOFF_BACK, now)
+        return _redirect("/staff/handoffs")
+
+    async def _handoff(self, request: web.Request, staff: Staff) -> Handoff:
+        handoff = await staff.db.get(Handoff, int(request.match_info["id"]))
+        if handoff is None:
+            raise web.HTTPNotFound(text="no such hand-off")
+        return handoff
 
     async def audit_log(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         return _render("audit.html", request, staff, {"entries": await audit_entries(staff.db)})

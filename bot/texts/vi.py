@@ -342,3 +342,18 @@ NLU_STARTING = (
 NLU_STARTING_ETA = " (còn khoảng {minutes} phút)"
 NLU_STARTING_ETA_SOON = " (còn chưa đầy 1 phút)"
 NLU_KEYWORDS = "Bộ hiểu ngôn ngữ đang tạm ngừng: trợ lý trả lời theo từ khóa nên có thể chưa hiểu hết những câu dài."
+
+# Hand-off to an officer (bot/staff/handoffs.py): what the citizen is told.
+HANDOFF_NOW = (
+    "Em đã chuyển cuộc trò chuyện cho cán bộ {agency}; cán bộ sẽ trả lời anh/chị ngay tại đây, anh/chị vui lòng chờ trong giây lát."
+)
+HANDOFF_LATER = (
+    "Em đã chuyển cuộc trò chuyện cho cán bộ {agency}. Hiện đang ngoài giờ làm việc; cán bộ sẽ trả lời anh/chị tại đây "
+    "từ {when}. Nếu cần gấp, anh/chị gọi đường dây nóng {hotline}."
+)
+HANDOFF_AFTER_FAILURES = "Em xin lỗi vì chưa hiểu được câu hỏi của anh/chị. "
+HANDOFF_AFTER_LOW_RATING = "Em rất tiếc vì anh/chị chưa hài lòng. "
+HANDOFF_JOINED = "Dạ, cán bộ {agency} đã vào cuộc trò chuyện và sẽ trả lời anh/chị ngay tại đây."
+HANDOFF_BACK = "Dạ, cán bộ đã kết thúc cuộc trò chuyện. Trợ lý tự động tiếp tục hỗ trợ anh/chị; anh/chị cứ hỏi tiếp bất cứ lúc nào ạ."
+HANDOFF_WHEN = "{time} {weekday} ngày {date}"
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

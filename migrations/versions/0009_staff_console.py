@@ -1,4 +1,4 @@
-"""staff console: accounts, server-side sessions, audit of personal-data views and replies
+"""staff console: accounts, server-side sessions, audit of personal-data views and replies, hand-offs
 
 Revision ID: 0009
 Revises: 0008
@@ -59,9 +59,28 @@ def upgrade() -> None:
     )
     op.create_index("ix_staff_audit_staff_id", "staff_audit", ["staff_id"])
     op.create_index("ix_staff_audit_at", "staff_audit", ["at"])
+    op.create_table(
+        "handoffs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("user_id", sa.String(length=128), nullable=False),
+        sa.Column("open_key", sa.String(length=160), nullable=True),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("officer_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["officer_id"], ["staff_accounts.id"], ondelete="SET NULL", name="fk_handoffs_officer_id"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("open_key"),
+    )
+    op.create_index("ix_handoffs_state_created", "handoffs", ["state", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handoffs_state_created", table_name="handoffs")
+    op.drop_table("handoffs")
     op.drop_table("staff_audit")
     op.drop_index("ix_staff_sessions_staff_id", table_name="staff_sessions")
     op.drop_table("staff_sessions")

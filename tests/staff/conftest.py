@@ -68,3 +68,6 @@ async def signed_in(client: Client, username: str, role: str) -> str:
     await add_staff(client, username, role)
     assert (await sign_in(client, username)).status == 303
     return csrf_of(await (await client.get("/staff/")).text())
+
+
+from tests.connectors.conftest import platforms  # noqa: E402, F401  (the bot with fake Zalo and Graph servers)

@@ -22,7 +22,7 @@ def _staff_routes(client: Client) -> list[tuple[str, str]]:
     app: web.Application = client.app
     found = []
     for route in app.router.routes():
-        path = route.resource.canonical if route.resource else ""
+        path = (route.resource.canonical if route.resource else "").replace("{id}", "1")
         if path.startswith("/staff") and path != "/staff/login" and route.method in {"GET", "POST"}:
             found.append((route.method, path))
     return found
@@ -31,6 +31,7 @@ def _staff_routes(client: Client) -> list[tuple[str, str]]:
 async def test_no_staff_page_or_action_answers_without_a_session(console: Client) -> None:
     routes = _staff_routes(console)
     assert {("GET", "/staff/"), ("GET", "/staff/dossiers"), ("GET", "/staff/audit"), ("POST", "/staff/logout")} <= set(routes)
+    assert {("GET", "/staff/handoffs/1"), ("POST", "/staff/handoffs/1/reply")} <= set(routes)
     for method, path in routes:
         resp = await console.request(method, path, params={"code": DOSSIER}, data={"csrf": "x"}, allow_redirects=False)
         body = await resp.text()
