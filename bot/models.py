@@ -197,6 +197,9 @@ class Rating(Base):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # An officer read it and acted (staff console): who and when.
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class FeedbackMessage(Base):
@@ -208,6 +211,8 @@ class FeedbackMessage(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class InboxEvent(Base):
@@ -299,6 +304,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    # Undeliverable or failed: an officer called the citizen instead (staff console).
+    called_at: Mapped[datetime | None]
+    called_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class StaffAccount(Base):

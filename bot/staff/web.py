@@ -34,7 +34,7 @@ from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM
 from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage, StaffAccount, StaffSession
 from bot.notify import kinds
-from bot.staff import handoffs
+from bot.staff import followups, handoffs
 from bot.staff.accounts import ROLES, may, sign_in
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
@@ -74,6 +74,11 @@ def add_routes(
     app.router.add_get("/staff/dossiers", console.page("helper", console.desk))
     app.router.add_post("/staff/dossiers/followers", console.page("helper", console.add_follower))
     app.router.add_get("/staff/audit", console.page("admin", console.audit_log))
+    app.router.add_get("/staff/feedback", console.page("officer", console.feedback))
+    app.router.add_post("/staff/feedback/{kind:(rating|feedback)}/{id:\\d+}/handled", console.page("officer", console.feedback_handled))
+    app.router.add_get("/staff/unreached", console.page("officer", console.unreached))
+    app.router.add_get("/staff/unreached/{id:\\d+}", console.page("officer", console.unreached_one))
+    app.router.add_post("/staff/unreached/{id:\\d+}/called", console.page("officer", console.unreached_called))
     app.router.add_get("/staff/handoffs", console.page("officer", console.handoff_list))
     app.router.add_get("/staff/handoffs/{id:\\d+}", console.page("officer", console.handoff_page))
     app.router.add_post("/staff/handoffs/{id:\\d+}/take", console.page("officer", console.handoff_take))
@@ -219,6 +224,36 @@ class StaffConsole:
         if handoff is None:
             raise web.HTTPNotFound(text="no such hand-off")
         return handoff
+
+    async def feedback(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        return _render("feedback.html", request, staff, {"items": await followups.feedback_items(staff.db)})
+
+    async def feedback_handled(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        kind, item_id = request.match_info["kind"], int(request.match_info["id"])
+        if not await followups.mark_handled(staff.db, kind, item_id, staff.account.username, self._clock()):
+            raise web.HTTPNotFound(text="no such item")
+        return _redirect("/staff/feedback")
+
+    async def unreached(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """Notices that did not reach their citizen: why, and a link to the phone to call."""
+        return _render("unreached.html", request, staff, {"notices": await followups.unreached(staff.db)})
+
+    async def unreached_one(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """The phone to call: shown only here, and each view is audited."""
+        found = await followups.notice_with_phone(staff.db, int(request.match_info["id"]))
+        if found is None:
+            raise web.HTTPNotFound(text="no such notice")
+        notice, dossier = found
+        if dossier is not None:
+            await audit(staff.db, staff.account, "view_phone", dossier.code, self._clock(), f"notice {notice.id}")
+        return _render("unreached_one.html", request, staff, {"notice": notice, "dossier": dossier})
+
+    async def unreached_called(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        found = await followups.notice_with_phone(staff.db, int(request.match_info["id"]))
+        if found is None:
+            raise web.HTTPNotFound(text="no such notice")
+        followups.mark_called(found[0], staff.account.username, self._clock())
+        return _redirect("/staff/unreached")
 
     async def audit_log(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         return _render("audit.html", request, staff, {"entries": await audit_entries(staff.db)})

@@ -1,4 +1,4 @@
-"""staff console: accounts, server-side sessions, audit of personal-data views and replies, hand-offs
+"""staff console: accounts, server-side sessions, audit of personal-data views and replies, hand-offs, feedback handled, notices called
 
 Revision ID: 0009
 Revises: 0008
@@ -76,9 +76,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("open_key"),
     )
     op.create_index("ix_handoffs_state_created", "handoffs", ["state", "created_at"])
+    for table in ("ratings", "feedback_messages"):
+        op.add_column(table, sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True))
+        op.add_column(table, sa.Column("handled_by", sa.String(length=64), nullable=True))
+    op.add_column("outbox", sa.Column("called_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("called_by", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("called_by")
+        batch.drop_column("called_at")
+    for table in ("feedback_messages", "ratings"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("handled_by")
+            batch.drop_column("handled_at")
     op.drop_index("ix_handoffs_state_created", table_name="handoffs")
     op.drop_table("handoffs")
     op.drop_table("staff_audit")
