@@ -22,7 +22,7 @@ def _staff_routes(client: Client) -> list[tuple[str, str]]:
     app: web.Application = client.app
     found = []
     for route in app.router.routes():
-        path = (route.resource.canonical if route.resource else "").replace("{id}", "1")
+        path = (route.resource.canonical if route.resource else "").replace("{id}", "1").replace("{kind}", "rating")
         if path.startswith("/staff") and path != "/staff/login" and route.method in {"GET", "POST"}:
             found.append((route.method, path))
     return found
