@@ -140,7 +140,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_get("/api/chat/status", chat_status)
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
-    staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue.office.name)
+    staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)
     return app

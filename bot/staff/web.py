@@ -25,6 +25,7 @@ from multidict import MultiDictProxy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.catalog.catalogue import Catalogue
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.dialogue.turn import Clock
@@ -62,11 +63,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_routes(
-    app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, office_name: Callable[[], str]
+    app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, catalogue: Callable[[], Catalogue]
 ) -> None:
-    """``sessions`` and ``office_name`` are read per request: the runtime exists once the app has started."""
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, filters={"vn": _vietnam_time})
-    console = StaffConsole(settings, sessions, clock, office_name)
+    """``sessions`` and ``catalogue`` are read per request: the runtime exists once the app has started."""
+    filters = {"vn": _vietnam_time, "status_name": _status_name}
+    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, filters=filters)
+    console = StaffConsole(settings, sessions, clock, catalogue)
     app.router.add_get("/staff/login", console.login_form)
     app.router.add_post("/staff/login", console.login)
     app.router.add_post("/staff/logout", console.page("helper", console.logout))
@@ -87,12 +89,14 @@ def add_routes(
 
 
 class StaffConsole:
-    def __init__(self, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, office_name: Callable[[], str]) -> None:
-        self._settings, self._sessions, self._clock, self._office = settings, sessions, clock, office_name
+    def __init__(
+        self, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, catalogue: Callable[[], Catalogue]
+    ) -> None:
+        self._settings, self._sessions, self._clock, self._catalogue = settings, sessions, clock, catalogue
 
     @property
     def _office_name(self) -> str:
-        return self._office()
+        return self._catalogue().office.name
 
     def page(self, role: str, handler: StaffHandler) -> Handler:
         """``handler`` for a signed-in ``role`` or higher, with its CSRF token checked on a POST."""
@@ -174,6 +178,8 @@ class StaffConsole:
             if dossier is not None:
                 await audit(staff.db, staff.account, "view_dossier", dossier.code, self._clock())
                 context |= await _dossier_context(staff.db, dossier)
+                procedure = self._catalogue().procedures.get(dossier.procedure_code or "")
+                context["procedure_name"] = procedure.name if procedure else None
                 context["qr"] = _follow_qr(dossier.code, self._settings.receipt_secret)
         return _render("desk.html", request, staff, context)
 
@@ -271,6 +277,14 @@ async def _dossier_context(db: AsyncSession, dossier: Dossier) -> dict[str, Any]
         "followers": list(followers),
         "notices": list(notices),
     }
+
+
+def _status_name(value: object) -> str:
+    """A status code of the one-stop system (as stored in an event) by its name."""
+    try:
+        return vi.STATUS_NAMES.get(int(str(value)), str(value))
+    except ValueError:
+        return str(value)
 
 
 def _vietnam_time(moment: datetime) -> str:

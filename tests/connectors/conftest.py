@@ -52,6 +52,11 @@ class Platforms:
 
 @pytest.fixture
 async def platforms(aiohttp_client: AiohttpClient, aiohttp_server: AiohttpServer, settings: Settings) -> Platforms:
+    return await start_platforms(aiohttp_client, aiohttp_server, settings)
+
+
+async def start_platforms(aiohttp_client: AiohttpClient, aiohttp_server: AiohttpServer, settings: Settings) -> Platforms:
+    """The bot (jobs off: tests drive the worker and the dispatcher) and the two fake servers."""
     zalo, graph = FakeZalo(), FakeGraph()
     zalo_server, graph_server = await aiohttp_server(zalo.app()), await aiohttp_server(graph.app())
     now = [DEMO_NOW]

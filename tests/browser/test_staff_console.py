@@ -1,0 +1,74 @@
+"""An officer's day in a real browser: a wrong password, sign-in, a hand-off taken, answered
+(the answer reaches the fake Zalo server) and given back, a dossier found with its follow QR."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from bot.staff.accounts import add_account
+from bot.texts import vi
+from tests.browser.conftest import screenshot
+from tests.connectors.conftest import Platforms, zalo_event, zalo_signature
+from tests.staff.conftest import PASSWORD
+
+DOSSIER = "000.00.31.H26-261117-0004"
+
+
+async def _citizen_says(site: Platforms, text: str, msg_id: str) -> None:
+    raw = zalo_event(text, msg_id, now=site.now[0])
+    resp = await site.client.post("/webhooks/zalo", data=raw, headers={"X-ZEvent-Signature": zalo_signature(raw)})
+    assert resp.status == 200
+    await site.runtime.worker.process_due()
+
+
+async def test_an_officer_signs_in_takes_a_handoff_answers_and_finds_a_dossier(site: Platforms, page: Page) -> None:
+    async with site.runtime.sessions() as db, db.begin():
+        await add_account(db, "can.bo", "officer", PASSWORD)
+    await _citizen_says(site, "tôi muốn gặp cán bộ", "b1")
+    await _citizen_says(site, "hồ sơ thường trú của tôi quá hạn rồi", "b2")
+    base = str(site.client.make_url("")).rstrip("/")
+
+    await page.goto(f"{base}/staff/")
+    await expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()  # no session: the sign-in page
+    await page.get_by_label("Tên đăng nhập").fill("can.bo")
+    await page.get_by_label("Mật khẩu").fill("sai mật khẩu rồi")
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("alert")).to_contain_text("không đúng")
+    await screenshot(page, "01-sign-in-refused")
+    await page.get_by_label("Tên đăng nhập").fill("can.bo")
+    await page.get_by_label("Mật khẩu").fill(PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("heading", name="Xin chào, can.bo")).to_be_visible()
+    await screenshot(page, "02-home")
+
+    await page.get_by_role("link", name="Hộp chuyển cán bộ").first.click()
+    await expect(page.get_by_text("người dân muốn gặp cán bộ")).to_be_visible()
+    await screenshot(page, "03-handoff-inbox")
+    await page.get_by_role("link", name="Mở").click()
+    await expect(page.get_by_text("quá hạn rồi")).to_be_visible()
+    await page.get_by_role("button", name="Nhận trả lời cuộc trò chuyện").click()
+    office = site.runtime.dialogue.catalogue.office.name
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == vi.HANDOFF_JOINED.format(agency=office)
+    answer = "Chào anh, hồ sơ thường trú của anh có ngày hẹn mới là 02/12/2026 ạ."
+    await page.get_by_label("Tin nhắn gửi người dân").fill(answer)
+    await page.get_by_role("button", name="Gửi").click()
+    await expect(page.get_by_text(answer)).to_be_visible()
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == answer  # it reached the citizen's platform
+    await page.reload()
+    await screenshot(page, "04-conversation")
+    await page.get_by_role("button", name="Trả lại cho trợ lý tự động").click()
+    await expect(page.get_by_text("Không có cuộc trò chuyện nào đang chờ")).to_be_visible()
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == vi.HANDOFF_BACK
+
+    await page.get_by_role("link", name="Tra cứu hồ sơ").first.click()
+    await page.get_by_label("Mã hồ sơ").fill(DOSSIER.lower())
+    await page.get_by_role("button", name="Tra cứu").click()
+    await expect(page.get_by_role("heading", name=f"Hồ sơ {DOSSIER}")).to_be_visible()
+    qr = page.get_by_role("img", name=f"Mã QR theo dõi hồ sơ {DOSSIER}")
+    await expect(qr).to_be_visible()
+    box = await qr.bounding_box()
+    assert box is not None and box["width"] >= 200
+    await screenshot(page, "05-dossier-desk")
