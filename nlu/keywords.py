@@ -17,7 +17,17 @@ from nlu.vietnamese import fold
 _PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "request_human",
-        ("gap can bo", "noi chuyen voi can bo", "gap nguoi that", "nhan vien ho tro", "tong dai vien", "gap truc tiep can bo"),
+        (
+            "gap can bo",
+            "noi chuyen voi can bo",
+            "gap nguoi that",
+            "noi chuyen voi nguoi that",
+            "nguoi that tra loi",
+            "nhan vien ho tro",
+            "tong dai vien",
+            "gap truc tiep can bo",
+            "chuyen cho can bo",
+        ),
     ),
     (
         "unsubscribe",

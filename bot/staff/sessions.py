@@ -64,8 +64,26 @@ async def revoke_all(db: AsyncSession, account: StaffAccount, now: datetime) -> 
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def audit(db: AsyncSession, account: StaffAccount, action: str, target: str, now: datetime, detail: str | None = None) -> None:
-    """Who did what to which dossier or conversation: the personal data views and the replies."""
+async def audit(
+    db: AsyncSession,
+    account: StaffAccount,
+    action: str,
+    target: str,
+    now: datetime,
+    detail: str | None = None,
+    again_after: timedelta | None = None,
+) -> None:
+    """Who did what to which dossier or conversation: the personal data views and the replies.
+    With ``again_after``, a view the same person recorded less than that ago is not repeated."""
+    if again_after is not None:
+        recent = select(AuditEntry.id).where(
+            AuditEntry.staff_id == account.id,
+            AuditEntry.action == action,
+            AuditEntry.target == target[:191],
+            AuditEntry.at > now - again_after,
+        )
+        if await db.scalar(recent.limit(1)) is not None:
+            return
     db.add(AuditEntry(staff_id=account.id, username=account.username, action=action, target=target[:191], detail=detail, at=now))
 
 

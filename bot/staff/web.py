@@ -13,7 +13,7 @@ import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from nlu.dossier_codes import find_codes, normalize_code
 TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_CSRF = "staff_login_csrf"
 PLATFORMS = ("zalo", "facebook")
-REFRESH_SECONDS = 5  # the hand-off list polls: a new conversation shows within this
+AUDIT_AGAIN_AFTER = timedelta(minutes=30)  # the same person viewing the same thing again (the live pages refetch themselves)
 MAX_REPLY = 2000
 
 
@@ -135,7 +135,8 @@ class StaffConsole:
             token = await open_session(db, result.account, self._clock())
         response = _redirect("/staff/")
         lifetime = int(LIFETIME.total_seconds())
-        response.set_cookie(COOKIE, token, httponly=True, secure=request.secure, samesite="Lax", path="/staff", max_age=lifetime)
+        secure = _over_https(request, self._settings.trusted_proxies)
+        response.set_cookie(COOKIE, token, httponly=True, secure=secure, samesite="Lax", path="/staff", max_age=lifetime)
         response.del_cookie(LOGIN_CSRF, path="/staff")
         return response
 
@@ -176,7 +177,7 @@ class StaffConsole:
             context["code"] = code = found[0].value if found else normalize_code(raw)
             dossier = await find_dossier(staff.db, code)
             if dossier is not None:
-                await audit(staff.db, staff.account, "view_dossier", dossier.code, self._clock())
+                await audit(staff.db, staff.account, "view_dossier", dossier.code, self._clock(), again_after=AUDIT_AGAIN_AFTER)
                 context |= await _dossier_context(staff.db, dossier)
                 procedure = self._catalogue().procedures.get(dossier.procedure_code or "")
                 context["procedure_name"] = procedure.name if procedure else None
@@ -185,11 +186,12 @@ class StaffConsole:
 
     async def handoff_list(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         """Waiting and held conversations; the page reloads itself every few seconds."""
-        return _render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db), "refresh": REFRESH_SECONDS})
+        return _render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db)})
 
     async def handoff_page(self, request: web.Request, staff: Staff, said: str | None = None) -> web.StreamResponse:
         handoff = await self._handoff(request, staff)
-        await audit(staff.db, staff.account, "view_conversation", f"{handoff.platform}:{handoff.user_id}", self._clock())
+        target = f"{handoff.platform}:{handoff.user_id}"
+        await audit(staff.db, staff.account, "view_conversation", target, self._clock(), again_after=AUDIT_AGAIN_AFTER)
         lines = await handoffs.transcript(staff.db, handoff)
         context = {"handoff": handoff, "lines": lines, "mine": handoff.officer_id == staff.account.id, "said": said, "max_reply": MAX_REPLY}
         return _render("handoff.html", request, staff, context)
@@ -289,6 +291,13 @@ def _status_name(value: object) -> str:
 
 def _vietnam_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def _over_https(request: web.Request, trusted: frozenset[str]) -> bool:
+    """HTTPS to this process, or to a trusted reverse proxy that says so (TLS ends at nginx)."""
+    if request.secure:
+        return True
+    return request.remote in trusted and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
 
 
 def _redirect(location: str) -> web.Response:

@@ -12,10 +12,11 @@ from tests.connectors.conftest import Platforms, zalo_event, zalo_signature
 from tests.staff.conftest import PASSWORD
 
 DOSSIER = "000.00.31.H26-261117-0004"
+CITIZEN, OTHER = "6142494823000000001", "6142494823000000002"
 
 
-async def _citizen_says(site: Platforms, text: str, msg_id: str) -> None:
-    raw = zalo_event(text, msg_id, now=site.now[0])
+async def _citizen_says(site: Platforms, text: str, msg_id: str, user: str = CITIZEN) -> None:
+    raw = zalo_event(text, msg_id, user=user, now=site.now[0])
     resp = await site.client.post("/webhooks/zalo", data=raw, headers={"X-ZEvent-Signature": zalo_signature(raw)})
     assert resp.status == 200
     await site.runtime.worker.process_due()
@@ -28,6 +29,41 @@ async def test_an_officer_signs_in_takes_a_handoff_answers_and_finds_a_dossier(s
     await _citizen_says(site, "hồ sơ thường trú của tôi quá hạn rồi", "b2")
     base = str(site.client.make_url("")).rstrip("/")
 
+    await _sign_in(page, base)
+
+    await page.get_by_role("link", name="Hộp chuyển cán bộ").first.click()
+    await expect(page.get_by_text("người dân muốn gặp cán bộ")).to_be_visible()
+    await _citizen_says(site, "blorp vrrk", "c1", user=OTHER)  # another citizen, not understood twice
+    await _citizen_says(site, "qwx zzv", "c2", user=OTHER)
+    await expect(page.get_by_text("trợ lý hai lần không hiểu")).to_be_visible(timeout=10_000)  # no reload
+    await screenshot(page, "03-handoff-inbox")
+    await page.get_by_role("link", name="Mở").first.click()
+    await expect(page.get_by_text("quá hạn rồi")).to_be_visible()
+    await page.get_by_role("button", name="Nhận trả lời cuộc trò chuyện").click()
+    await _citizen_says(site, "anh ơi em đang đợi ở quầy số 2", "b3")
+    await expect(page.get_by_text("đang đợi ở quầy số 2")).to_be_visible(timeout=10_000)  # appears while the page is open
+    office = site.runtime.dialogue.catalogue.office.name
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == vi.HANDOFF_JOINED.format(agency=office)
+    answer = "Chào anh, hồ sơ thường trú của anh có ngày hẹn mới là 02/12/2026 ạ."
+    await page.get_by_label("Tin nhắn gửi người dân").fill(answer)
+    await page.get_by_role("button", name="Gửi").click()
+    await expect(page.get_by_text(answer)).to_be_visible()
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == answer  # it reached the citizen's platform
+    await page.reload()
+    await screenshot(page, "04-conversation")
+    await page.get_by_role("button", name="Trả lại cho trợ lý tự động").click()
+    await expect(page.get_by_text("trợ lý hai lần không hiểu")).to_be_visible()  # the other one still waits
+    await expect(page.get_by_text("người dân muốn gặp cán bộ")).to_have_count(0)
+    await site.runtime.dispatcher.dispatch_due()
+    assert site.zalo.texts()[-1] == vi.HANDOFF_BACK
+
+    await _find_dossier(page)
+
+
+async def _sign_in(page: Page, base: str) -> None:
+    """A page without a session shows the sign-in form; a wrong password is refused, the right one opens."""
     await page.goto(f"{base}/staff/")
     await expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()  # no session: the sign-in page
     await page.get_by_label("Tên đăng nhập").fill("can.bo")
@@ -41,28 +77,9 @@ async def test_an_officer_signs_in_takes_a_handoff_answers_and_finds_a_dossier(s
     await expect(page.get_by_role("heading", name="Xin chào, can.bo")).to_be_visible()
     await screenshot(page, "02-home")
 
-    await page.get_by_role("link", name="Hộp chuyển cán bộ").first.click()
-    await expect(page.get_by_text("người dân muốn gặp cán bộ")).to_be_visible()
-    await screenshot(page, "03-handoff-inbox")
-    await page.get_by_role("link", name="Mở").click()
-    await expect(page.get_by_text("quá hạn rồi")).to_be_visible()
-    await page.get_by_role("button", name="Nhận trả lời cuộc trò chuyện").click()
-    office = site.runtime.dialogue.catalogue.office.name
-    await site.runtime.dispatcher.dispatch_due()
-    assert site.zalo.texts()[-1] == vi.HANDOFF_JOINED.format(agency=office)
-    answer = "Chào anh, hồ sơ thường trú của anh có ngày hẹn mới là 02/12/2026 ạ."
-    await page.get_by_label("Tin nhắn gửi người dân").fill(answer)
-    await page.get_by_role("button", name="Gửi").click()
-    await expect(page.get_by_text(answer)).to_be_visible()
-    await site.runtime.dispatcher.dispatch_due()
-    assert site.zalo.texts()[-1] == answer  # it reached the citizen's platform
-    await page.reload()
-    await screenshot(page, "04-conversation")
-    await page.get_by_role("button", name="Trả lại cho trợ lý tự động").click()
-    await expect(page.get_by_text("Không có cuộc trò chuyện nào đang chờ")).to_be_visible()
-    await site.runtime.dispatcher.dispatch_due()
-    assert site.zalo.texts()[-1] == vi.HANDOFF_BACK
 
+async def _find_dossier(page: Page) -> None:
+    """The desk finds a dossier by a code typed in lower case and shows its follow QR."""
     await page.get_by_role("link", name="Tra cứu hồ sơ").first.click()
     await page.get_by_label("Mã hồ sơ").fill(DOSSIER.lower())
     await page.get_by_role("button", name="Tra cứu").click()
@@ -72,3 +89,8 @@ async def test_an_officer_signs_in_takes_a_handoff_answers_and_finds_a_dossier(s
     box = await qr.bounding_box()
     assert box is not None and box["width"] >= 200
     await screenshot(page, "05-dossier-desk")
+    # A phone: nothing wider than the screen (tables scroll inside their cards).
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.reload()
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await screenshot(page, "06-dossier-desk-phone")

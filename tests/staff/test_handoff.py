@@ -45,7 +45,7 @@ async def test_an_officer_takes_the_conversation_answers_and_gives_it_back(platf
 
     await signed_in(client, "can.bo", "officer")
     inbox = await (await client.get("/staff/handoffs")).text()
-    assert "người dân muốn gặp cán bộ" in inbox and "đang chờ" in inbox and 'http-equiv="refresh"' in inbox
+    assert "người dân muốn gặp cán bộ" in inbox and "đang chờ" in inbox and 'data-live="handoffs"' in inbox
     page = await (await client.get(f"/staff/handoffs/{handoff.id}")).text()
     assert "tôi muốn gặp cán bộ" in page
     taken = await client.post(f"/staff/handoffs/{handoff.id}/take", data={"csrf": csrf_of(page)}, allow_redirects=False)
