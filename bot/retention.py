@@ -7,7 +7,9 @@ into a complaint about an answer. Ratings and feedback serve the yearly satisfac
 and the handling of complaints: after ``ratings`` (1 year) a rating keeps only its score and
 date (no comment, no user), and feedback messages are deleted. The applicant's name, phone
 and ID digits of a dossier returned that long ago are cleared: they only served confirming
-and notices. Lookup attempts serve the limits, which look back at most one day.
+and notices. Lookup attempts serve the limits, which look back at most one day. Closed
+hand-offs and staff sessions go with the messages; the staff audit log (who saw whose personal
+data) is kept as long as the ratings, so a complaint about an access can be looked into.
 """
 
 from __future__ import annotations
@@ -18,7 +20,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import Delete, Update, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Conversation, Dossier, FeedbackMessage, Follower, InboxEvent, LookupAttempt, OutboxMessage, Rating, Verification
+from bot.models import (
+    AuditEntry,
+    Conversation,
+    Dossier,
+    FeedbackMessage,
+    Follower,
+    Handoff,
+    InboxEvent,
+    LookupAttempt,
+    OutboxMessage,
+    Rating,
+    StaffSession,
+    Verification,
+)
 
 KEEP_LOOKUPS = timedelta(days=2)
 
@@ -41,6 +56,9 @@ def _statements(retention: Retention, now: datetime) -> dict[str, Delete | Updat
         "followers": delete(Follower).where(Follower.dossier_id.in_(returned_long_ago)),
         "lookup_attempts": delete(LookupAttempt).where(LookupAttempt.at < now - KEEP_LOOKUPS),
         "feedback": delete(FeedbackMessage).where(FeedbackMessage.created_at < ratings),
+        "handoffs": delete(Handoff).where(Handoff.closed_at < messages),
+        "staff_sessions": delete(StaffSession).where(StaffSession.created_at < messages),
+        "staff_audit": delete(AuditEntry).where(AuditEntry.at < ratings),
         "ratings": update(Rating)
         .where(Rating.created_at < ratings, (Rating.user_id != "") | Rating.comment.is_not(None))
         .values(user_id="", comment=None),

@@ -9,14 +9,18 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.db import make_engine, make_sessions, migrate
 from bot.models import (
+    AuditEntry,
     Conversation,
     Dossier,
     FeedbackMessage,
     Follower,
+    Handoff,
     InboxEvent,
     LookupAttempt,
     OutboxMessage,
     Rating,
+    StaffAccount,
+    StaffSession,
     Verification,
 )  # fmt: skip
 from bot.notify.jobs import cleanup_job
@@ -42,6 +46,11 @@ def _rows(age: timedelta, n: int) -> list[object]:
         LookupAttempt(platform="zalo", user_id="u", kind="lookup", at=at),
         FeedbackMessage(platform="zalo", user_id="u", text="cán bộ nhiệt tình", created_at=at),
         Rating(dossier_id=n, platform="zalo", user_id="u", score=4, comment="nhanh", created_at=at),
+        StaffAccount(id=n, username=f"can.bo{n}", role="officer", password_hash="x", failed_logins=0, created_at=at),
+        StaffSession(token_hash=f"t{n}", staff_id=n, csrf="c", created_at=at, last_seen_at=at),
+        AuditEntry(staff_id=n, username=f"can.bo{n}", action="view_dossier", target=f"H26-{n}", at=at),
+        Handoff(platform="zalo", user_id=f"u{n}", reason="asked", state="closed", created_at=at, closed_at=at),
+        Handoff(platform="zalo", user_id=f"w{n}", open_key=f"zalo:w{n}", reason="asked", state="waiting", created_at=at),
     ]  # fmt: skip
 
 
@@ -51,7 +60,10 @@ async def test_old_rows_go_recent_ones_stay(settings: Settings) -> None:
         await migrate(engine)
         sessions = make_sessions(engine)
         async with sessions() as session, session.begin():
-            session.add_all(_rows(timedelta(days=1), 1) + _rows(timedelta(days=100), 2) + _rows(timedelta(days=400), 3))
+            rows = _rows(timedelta(days=1), 1) + _rows(timedelta(days=100), 2) + _rows(timedelta(days=400), 3)
+            session.add_all([row for row in rows if isinstance(row, (Dossier, StaffAccount))])
+            await session.flush()  # what the other rows refer to
+            session.add_all([row for row in rows if not isinstance(row, (Dossier, StaffAccount))])
         await cleanup_job(sessions, RETENTION, lambda: NOW)
         async with sessions() as session:
 
@@ -61,8 +73,10 @@ async def test_old_rows_go_recent_ones_stay(settings: Settings) -> None:
             # Messages, notices, conversations, proofs and followers: 90 days; unanswered inbox rows stay.
             assert await count(InboxEvent, InboxEvent.state == "sent") == 1
             assert await count(InboxEvent, InboxEvent.state == "new") == 3
-            for model in (OutboxMessage, Conversation, Verification, Follower):
+            for model in (OutboxMessage, Conversation, Verification, Follower, StaffSession):
                 assert await count(model) == 1, model
+            assert await count(Handoff, Handoff.state == "closed") == 1 and await count(Handoff, Handoff.state == "waiting") == 3
+            assert await count(AuditEntry) == 2  # the staff audit log: a year
             assert await count(LookupAttempt) == 1  # the limits look back a day
             # Ratings and feedback: a year; an older rating keeps its score, not who gave it or the comment.
             assert await count(FeedbackMessage) == 2
