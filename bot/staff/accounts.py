@@ -20,6 +20,7 @@ HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4, hash_
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
@@ -39,8 +40,8 @@ def check_username(username: str) -> str:
 
 
 def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
     return password
 
 
@@ -70,6 +71,8 @@ async def sign_in(session: AsyncSession, username: str, password: str, now: date
     """Check a password. A locked account stays locked until its time, whatever is typed; the
     ``MAX_FAILURES``-th wrong password in a row locks it for ``LOCK_FOR``. An unknown name
     costs the same hash as a known one, so timing does not tell which names exist."""
+    if len(password) > MAX_PASSWORD or len(username) > 64:
+        return SignIn(None)  # no hash of a megabyte-long "password"
     account = await session.scalar(select(StaffAccount).where(StaffAccount.username == username.strip().lower()))
     if account is None:
         _verify(_DUMMY_HASH, password)

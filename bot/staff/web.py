@@ -69,6 +69,7 @@ def add_routes(
     filters = {"vn": _vietnam_time, "status_name": _status_name}
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True, filters=filters)
     console = StaffConsole(settings, sessions, clock, catalogue)
+    app.router.add_get("/staff", console.to_home)
     app.router.add_get("/staff/login", console.login_form)
     app.router.add_post("/staff/login", console.login)
     app.router.add_post("/staff/logout", console.page("helper", console.logout))
@@ -120,6 +121,9 @@ class StaffConsole:
                 return await handler(request, staff)
 
         return serve
+
+    async def to_home(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMovedPermanently("/staff/")
 
     async def login_form(self, request: web.Request) -> web.StreamResponse:
         return _login_page(request, None, 200)
