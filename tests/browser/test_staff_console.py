@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from bot.dossiers.satisfaction import add_comment, add_rating
+from bot.dossiers.store import find_dossier
+from bot.models import OutboxMessage
 from bot.staff.accounts import add_account
 from bot.texts import vi
 from tests.browser.conftest import screenshot
@@ -94,3 +97,43 @@ async def _find_dossier(page: Page) -> None:
     await page.reload()
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await screenshot(page, "06-dossier-desk-phone")
+
+
+async def test_an_admin_reads_the_audit_feedback_and_whom_to_call(site: Platforms, page: Page) -> None:
+    async with site.runtime.sessions() as db, db.begin():
+        await add_account(db, "quan.tri", "admin", PASSWORD)
+        dossier = await find_dossier(db, DOSSIER)
+        assert dossier is not None
+        rating = await add_rating(db, 1, dossier, "dan-phuong", "zalo", CITIZEN, site.now[0])
+        await add_comment(db, rating, "Hẹn trả kết quả mà không có")
+        db.add(
+            OutboxMessage(
+                dedupe_key="browser-undeliverable", dossier_id=dossier.id, platform="zalo", user_id=CITIZEN, kind="apology",
+                data={"code": DOSSIER}, state="undeliverable", last_error="outside the window, no template: please call",
+                created_at=site.now[0],
+            )
+        )  # fmt: skip
+    base = str(site.client.make_url("")).rstrip("/")
+    await page.goto(f"{base}/staff/login")
+    await page.get_by_label("Tên đăng nhập").fill("quan.tri")
+    await page.get_by_label("Mật khẩu").fill(PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+
+    await page.get_by_role("link", name="Góp ý").first.click()
+    await expect(page.get_by_text("Hẹn trả kết quả mà không có")).to_be_visible()
+    await screenshot(page, "07-feedback")
+    await page.get_by_role("button", name="Đã xử lý").click()
+    await expect(page.get_by_text("quan.tri, ")).to_be_visible()
+
+    await page.get_by_role("link", name="Cần gọi điện").first.click()
+    await expect(page.get_by_text("please call")).to_be_visible()
+    await expect(page.get_by_text("0900000004")).to_have_count(0)  # the phone only on its own page
+    await screenshot(page, "08-unreached")
+    await page.get_by_role("link", name="Xem số để gọi").click()
+    await expect(page.get_by_text("0900000004")).to_be_visible()
+    await page.get_by_role("button", name="Đã gọi điện").click()
+    await expect(page.get_by_text("Không có thông báo nào cần gọi điện")).to_be_visible()
+
+    await page.get_by_role("link", name="Nhật ký truy cập").first.click()
+    await expect(page.get_by_role("cell", name="view_phone")).to_be_visible()
+    await screenshot(page, "09-audit")
