@@ -135,5 +135,5 @@ async def test_an_admin_reads_the_audit_feedback_and_whom_to_call(site: Platform
     await expect(page.get_by_text("Không có thông báo nào cần gọi điện")).to_be_visible()
 
     await page.get_by_role("link", name="Nhật ký truy cập").first.click()
-    await expect(page.get_by_role("cell", name="view_phone")).to_be_visible()
+    await expect(page.get_by_role("cell", name="xem số điện thoại")).to_be_visible()
     await screenshot(page, "09-audit")

@@ -129,7 +129,7 @@ async def test_each_view_of_personal_data_is_audited_and_admins_read_the_log(con
     console.session.cookie_jar.clear()
     await signed_in(console, "quan.tri", "admin")
     log = await (await console.get("/staff/audit")).text()
-    assert log.count("view_dossier") == 2 and "can.bo" in log
+    assert log.count("xem hồ sơ") == 2 and "can.bo" in log
 
 
 async def test_the_session_cookie_is_secure_over_https_behind_a_trusted_proxy(
