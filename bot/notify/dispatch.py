@@ -77,12 +77,11 @@ class Dispatcher:
         self._rows = LeasedRows(sessions, OutboxMessage, ACTIVE, FINAL, clock)
 
     async def dispatch_due(self, limit: int | None = None) -> int:
-        """Send the due notices, oldest first; how many were handled (0 in the quiet hours).
-        One lane per platform, so a slow or rate-limited platform (Zalo's few sends a second)
-        does not hold back another's notices; a paused platform's notices wait in the table.
-        ``limit``: at most this many per lane."""
-        if is_quiet(self._clock(), self._quiet):
-            return 0
+        """Send the due notices, oldest first; how many were handled. In the quiet hours only an
+        officer's conversation goes out (an answer the citizen waits for; notices wait for the
+        morning). One lane per platform, so a slow or rate-limited platform (Zalo's few sends a
+        second) does not hold back another's notices; a paused platform's notices wait in the
+        table. ``limit``: at most this many per lane."""
         platforms = sorted(self._delivery.senders)
         lanes = [OutboxMessage.platform == p for p in platforms if self._delivery.paused_until(p) is None]
         lanes.append(OutboxMessage.platform.not_in(platforms))  # unknown platforms: failed with the reason
@@ -96,8 +95,9 @@ class Dispatcher:
             async with gate:
                 await self._send(row, token)
 
-        while not is_quiet(self._clock(), self._quiet) and (limit is None or handled < limit):
-            claimed = await self._claim(BATCH if limit is None else min(BATCH, limit - handled), lane)
+        while limit is None or handled < limit:
+            now_lane = and_(lane, OutboxMessage.kind.in_(kinds.CONVERSATION)) if is_quiet(self._clock(), self._quiet) else lane
+            claimed = await self._claim(BATCH if limit is None else min(BATCH, limit - handled), now_lane)
             if not claimed:
                 break
             await asyncio.gather(*(one(row, token) for row, token in claimed))

@@ -106,3 +106,19 @@ async def test_an_officer_cannot_write_after_the_platforms_window(platforms: Pla
 async def test_helpers_do_not_see_the_handoff_inbox(platforms: Platforms) -> None:
     await signed_in(platforms.client, "to.cns", "helper")
     assert (await platforms.client.get("/staff/handoffs")).status == 403
+
+
+async def test_an_officers_answer_goes_out_in_the_quiet_hours_when_notices_wait(platforms: Platforms) -> None:
+    platforms.now[0] = platforms.now[0].replace(hour=15, minute=30)  # 22:30 in Vietnam: quiet hours for notices
+    await _citizen_says(platforms, "tôi muốn gặp cán bộ", "q1")
+    [handoff] = await _handoffs(platforms)
+    async with platforms.runtime.sessions() as db, db.begin():
+        notice = {"dedupe_key": "quiet-notice", "platform": "zalo", "user_id": USER, "kind": "ready", "data": {"code": "H26-1"}}
+        db.add(OutboxMessage(**notice, due_at=platforms.now[0]))
+    csrf = await signed_in(platforms.client, "can.bo", "officer")
+    await platforms.client.post(f"/staff/handoffs/{handoff.id}/take", data={"csrf": csrf})
+    await platforms.client.post(f"/staff/handoffs/{handoff.id}/reply", data={"csrf": csrf, "text": "Dạ, em trực tối nay ạ."})
+    assert (await _deliver(platforms))[-1] == "Dạ, em trực tối nay ạ."
+    async with platforms.runtime.sessions() as db:
+        held = await db.scalar(select(OutboxMessage.state).where(OutboxMessage.dedupe_key == "quiet-notice"))
+    assert held == "pending"  # the notice waits for the morning
