@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,13 +58,19 @@ async def open_handoffs(db: AsyncSession) -> Sequence[tuple[Handoff, str | None]
     return [(handoff, username) for handoff, username in rows]
 
 
-async def take(db: AsyncSession, handoff: Handoff, officer: StaffAccount, now: datetime) -> bool:
-    """The officer holds the conversation; False when it is closed or another officer holds it."""
-    if handoff.open_key is None or (handoff.state == "taken" and handoff.officer_id != officer.id):
-        return False
-    if handoff.state == "waiting":
-        handoff.state, handoff.officer_id, handoff.taken_at = "taken", officer.id, now
-    return True
+async def take(db: AsyncSession, handoff: Handoff, officer: StaffAccount, now: datetime) -> str | None:
+    """ "taken" when this officer now holds it, "held" when they already did; None when it is
+    closed or another officer holds it. One conditional UPDATE: two officers pressing "take"
+    at once cannot both get it (nor both tell the citizen)."""
+    if handoff.open_key is not None and handoff.state == "taken" and handoff.officer_id == officer.id:
+        return "held"
+    done = await db.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, Handoff.state == "waiting", Handoff.open_key.is_not(None))
+        .values(state="taken", officer_id=officer.id, taken_at=now)
+    )
+    await db.refresh(handoff)
+    return "taken" if done.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 async def give_back(db: AsyncSession, handoff: Handoff, now: datetime) -> None:

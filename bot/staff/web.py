@@ -189,7 +189,7 @@ class StaffConsole:
         return _render("desk.html", request, staff, context)
 
     async def handoff_list(self, request: web.Request, staff: Staff) -> web.StreamResponse:
-        """Waiting and held conversations; the page reloads itself every few seconds."""
+        """Waiting and held conversations; the list refreshes itself in place (staff.js)."""
         return _render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db)})
 
     async def handoff_page(self, request: web.Request, staff: Staff, said: str | None = None) -> web.StreamResponse:
@@ -202,10 +202,10 @@ class StaffConsole:
 
     async def handoff_take(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         handoff = await self._handoff(request, staff)
-        was_waiting = handoff.state == "waiting"
-        if not await handoffs.take(staff.db, handoff, staff.account, self._clock()):
+        taken = await handoffs.take(staff.db, handoff, staff.account, self._clock())
+        if taken is None:
             return await self.handoff_page(request, staff, "held_by_other")
-        if was_waiting:
+        if taken == "taken":
             await handoffs.say(staff.db, handoff, kinds.JOINED, vi.HANDOFF_JOINED.format(agency=self._office_name), self._clock())
         return _redirect(f"/staff/handoffs/{handoff.id}")
 

@@ -4,14 +4,16 @@ the conversation is given back."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import aiohttp
 from sqlalchemy import select
 
 from bot.models import AuditEntry, Handoff, OutboxMessage
 from bot.texts import vi
 from tests.connectors.conftest import Platforms, zalo_event, zalo_signature
-from tests.staff.conftest import csrf_of, signed_in
+from tests.staff.conftest import PASSWORD, add_staff, csrf_of, signed_in
 
 USER = "6142494823000000001"
 
@@ -122,3 +124,25 @@ async def test_an_officers_answer_goes_out_in_the_quiet_hours_when_notices_wait(
     async with platforms.runtime.sessions() as db:
         held = await db.scalar(select(OutboxMessage.state).where(OutboxMessage.dedupe_key == "quiet-notice"))
     assert held == "pending"  # the notice waits for the morning
+
+
+async def test_two_officers_taking_at_once_one_gets_it_and_the_citizen_is_told_once(platforms: Platforms) -> None:
+    await _citizen_says(platforms, "tôi muốn gặp cán bộ", "r1")
+    [handoff] = await _handoffs(platforms)
+    first = await signed_in(platforms.client, "can.bo1", "officer")
+    await add_staff(platforms.client, "can.bo2", "officer")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        login = platforms.client.make_url("/staff/login")
+        async with other.get(login) as page:
+            form = {"csrf": csrf_of(await page.text()), "username": "can.bo2", "password": PASSWORD}
+        async with other.post(login, data=form) as home:
+            second = csrf_of(await home.text())
+        take = f"/staff/handoffs/{handoff.id}/take"
+        mine, theirs = await asyncio.gather(
+            platforms.client.post(take, data={"csrf": first}, allow_redirects=False),
+            other.post(platforms.client.make_url(take), data={"csrf": second}, allow_redirects=False),
+        )
+        statuses = sorted([mine.status, theirs.status])
+        theirs.release()
+    assert statuses == [200, 303]  # one redirect to the conversation, one page saying another officer holds it
+    assert await _deliver(platforms) == [vi.HANDOFF_JOINED.format(agency=platforms.runtime.dialogue.catalogue.office.name)]
