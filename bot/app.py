@@ -22,6 +22,7 @@ from bot.nlu_mode import nlu_report
 from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
 from bot.staff import web as staff_web
+from bot.web import sheets
 from connectors import facebook, rest, zalo
 from connectors.base import InboundEvent
 from connectors.http import json_error
@@ -141,6 +142,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue)
+    sheets.add_routes(app, lambda: app[RUNTIME].dialogue.catalogue, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)
     return app

@@ -48,11 +48,13 @@ def _rules(intent: str, p: ProcedureRecord) -> tuple[Figure, ...] | None:
 
 def field_buttons(procedure: ProcedureRecord, skip: str | None = None) -> tuple[Button, ...]:
     """Buttons for the other fields; a field of the law only when the catalogue has it."""
-    return tuple(
-        Button(title, make_payload(intent, procedure=procedure.code))
-        for intent, title in FIELD_BUTTONS.items()
-        if intent != skip and _rules(intent, procedure) != ()
-    )
+    fields = sheet_fields(procedure)
+    return tuple(Button(title, make_payload(intent, procedure=procedure.code)) for intent, title in fields if intent != skip)
+
+
+def sheet_fields(procedure: ProcedureRecord) -> list[tuple[str, str]]:
+    """(intent, title) of every field the catalogue has for ``procedure``: the printed sheet's sections."""
+    return [(intent, title) for intent, title in FIELD_BUTTONS.items() if _rules(intent, procedure) != ()]
 
 
 def choice_buttons(intent: str, procedures: list[ProcedureRecord]) -> tuple[Button, ...]:

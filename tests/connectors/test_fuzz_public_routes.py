@@ -150,6 +150,8 @@ async def test_no_public_route_answers_5xx_or_logs_a_traceback(
     staff_cookie = {"Cookie": f"staff_session={cookie}; staff_login_csrf={cookie}x"}
     statuses.append((await app.get("/staff/dossiers", params={"code": path}, headers=staff_cookie, allow_redirects=False)).status)
     statuses.append((await app.post("/staff/login", data=query | {"csrf": cookie}, headers=staff_cookie)).status)
+    statuses.append((await app.get("/procedures", params={"q": cookie})).status)  # the public procedure sheets
+    statuses.append((await app.get("/procedures/" + path)).status)
     runtime: Runtime = app.app[RUNTIME]
     await runtime.worker.process_due()  # the stored events go through the dialogue and out to the fakes
     assert all(status < 500 for status in statuses), statuses
