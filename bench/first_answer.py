@@ -7,7 +7,7 @@
    training line), seconds to the first answer and to Rasa;
 4. ``python -m nlu train`` there once more: nothing to train.
 
-Run from the repository root: ``python3 bench/first_answer.py`` (about 15 minutes on 2 cores;
+Run from the repository root: ``python3 -m bench.first_answer`` (about 15 minutes on 2 cores;
 the package cache should be warm, as after any ``make``). Ports are free loopback ones, so a
 running ``make run`` is not disturbed. Prints a Markdown table for the README.
 """
@@ -19,7 +19,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,14 +27,9 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from nlu.server import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def readme_curl() -> list[str]:

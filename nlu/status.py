@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -81,10 +80,6 @@ def read_status(path: Path | None = None) -> NluStatus | None:
 def clear_status(path: Path | None = None) -> None:
     with contextlib.suppress(FileNotFoundError):
         (path or status_file()).unlink()
-
-
-def now() -> float:
-    return time.time()
 
 
 def _alive(pid: int) -> bool:

@@ -23,7 +23,6 @@ from bot.models import Handoff, InboxEvent, OutboxMessage, StaffAccount
 from bot.notify import kinds
 
 PLATFORMS = ("zalo", "facebook")  # the web chat and the console cannot receive an officer's message
-REASONS = ("asked", "failed_twice", "low_rating")
 HISTORY = timedelta(days=1)  # how far before the hand-off the officer sees the citizen's messages
 
 

@@ -43,7 +43,6 @@ from nlu.dossier_codes import find_codes, normalize_code
 
 TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_CSRF = "staff_login_csrf"
-PLATFORMS = ("zalo", "facebook")
 AUDIT_AGAIN_AFTER = timedelta(minutes=30)  # the same person viewing the same thing again (the live pages refetch themselves)
 MAX_REPLY = 2000
 
@@ -165,7 +164,7 @@ class StaffConsole:
         dossier = await find_dossier(staff.db, normalize_code(code))
         if dossier is None:
             return await self._desk(request, staff, code, None)
-        if platform not in PLATFORMS or not 1 <= len(user_id) <= 128:
+        if platform not in handoffs.PLATFORMS or not 1 <= len(user_id) <= 128:
             return await self._desk(request, staff, code, "bad_follower")
         now = self._clock()
         await access.mark_verified(staff.db, dossier, platform, user_id, now)
@@ -175,7 +174,7 @@ class StaffConsole:
         return await self._desk(request, staff, dossier.code, "added" if added else "already")
 
     async def _desk(self, request: web.Request, staff: Staff, raw: str, said: str | None) -> web.StreamResponse:
-        context: dict[str, Any] = {"query": raw, "said": said, "platforms": PLATFORMS}
+        context: dict[str, Any] = {"query": raw, "said": said, "platforms": handoffs.PLATFORMS}
         if raw:
             found = find_codes(raw)
             context["code"] = code = found[0].value if found else normalize_code(raw)

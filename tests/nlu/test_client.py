@@ -98,37 +98,10 @@ def test_low_confidence_becomes_the_fallback() -> None:
     assert parse_from_rasa(body, "hmm", threshold=0.4).intent == "ask_fee"
 
 
-async def test_each_switch_between_rasa_and_keywords_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
-    """A server that is down for a while (as while the model trains), then answers."""
-    up = [False]
-
-    async def parse(request: web.Request) -> web.Response:
-        if not up[0]:
-            return web.json_response({"error": "no model"}, status=503)
-        return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
-
-    app = web.Application()
-    app.router.add_post("/model/parse", parse)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    caplog.set_level(logging.INFO, logger="nlu.client")
-    try:
-        async with aiohttp.ClientSession() as http:
-            nlu = NluClient(http, str(server.make_url("")).rstrip("/"), timeout=1.0, breaker=CircuitBreaker(threshold=100))
-            sources = [(await nlu.parse("xin chào")).source for _ in range(3)]
-            up[0] = True
-            sources += [(await nlu.parse("xin chào")).source for _ in range(3)]
-    finally:
-        await server.close()
-    assert sources == ["keywords"] * 3 + ["rasa"] * 3 and nlu.mode == "rasa"
-    switches = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nlu_switch")]
-    assert switches == ["nlu_switch: NLU server unavailable (ClientResponseError); parsing with keywords",
-                        "nlu_switch: NLU server answers; parsing with Rasa"]  # fmt: skip
-
-
-async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_breaker(caplog: pytest.LogCaptureFixture) -> None:
-    """At start-up Rasa is still training: keywords, said once at INFO; the watch job sees the
-    loaded model and the very next message goes to Rasa though the breaker was open."""
+@pytest.fixture
+async def rasa_stand_in() -> AsyncIterator[tuple[str, list[bool]]]:
+    """A Rasa server that is down (503, no model) until ``up[0]`` is set, as while its model
+    trains; its URL and that switch."""
     up = [False]
 
     async def status(request: web.Request) -> web.Response:
@@ -136,7 +109,7 @@ async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_brea
 
     async def parse(request: web.Request) -> web.Response:
         if not up[0]:
-            raise web.HTTPServiceUnavailable()
+            return web.json_response({"error": "no model"}, status=503)
         return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
 
     app = web.Application()
@@ -144,20 +117,44 @@ async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_brea
     app.router.add_post("/model/parse", parse)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
+    yield str(server.make_url("")).rstrip("/"), up
+    await server.close()
+
+
+async def test_each_switch_between_rasa_and_keywords_is_logged_once(
+    rasa_stand_in: tuple[str, list[bool]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server that is down for a while (as while the model trains), then answers."""
+    url, up = rasa_stand_in
     caplog.set_level(logging.INFO, logger="nlu.client")
-    try:
-        async with aiohttp.ClientSession() as http:
-            nlu = NluClient(http, str(server.make_url("")).rstrip("/"), timeout=1.0, breaker=CircuitBreaker(threshold=1, cooldown=600))
-            await nlu.watch()
-            assert nlu.mode == "keywords"
-            assert (await nlu.parse("xin chào")).source == "keywords"  # opens the breaker for 10 minutes
-            up[0] = True
-            assert (await nlu.parse("xin chào")).source == "keywords"  # the breaker still skips Rasa
-            await nlu.watch()
-            assert nlu.mode == "rasa"
-            assert (await nlu.parse("xin chào")).source == "rasa"
-    finally:
-        await server.close()
+    async with aiohttp.ClientSession() as http:
+        nlu = NluClient(http, url, timeout=1.0, breaker=CircuitBreaker(threshold=100))
+        sources = [(await nlu.parse("xin chào")).source for _ in range(3)]
+        up[0] = True
+        sources += [(await nlu.parse("xin chào")).source for _ in range(3)]
+    assert sources == ["keywords"] * 3 + ["rasa"] * 3 and nlu.mode == "rasa"
+    switches = [r.getMessage() for r in caplog.records if r.getMessage().startswith("nlu_switch")]
+    assert switches == ["nlu_switch: NLU server unavailable (ClientResponseError); parsing with keywords",
+                        "nlu_switch: NLU server answers; parsing with Rasa"]  # fmt: skip
+
+
+async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_breaker(
+    rasa_stand_in: tuple[str, list[bool]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """At start-up Rasa is still training: keywords, said once at INFO; the watch job sees the
+    loaded model and the very next message goes to Rasa though the breaker was open."""
+    url, up = rasa_stand_in
+    caplog.set_level(logging.INFO, logger="nlu.client")
+    async with aiohttp.ClientSession() as http:
+        nlu = NluClient(http, url, timeout=1.0, breaker=CircuitBreaker(threshold=1, cooldown=600))
+        await nlu.watch()
+        assert nlu.mode == "keywords"
+        assert (await nlu.parse("xin chào")).source == "keywords"  # opens the breaker for 10 minutes
+        up[0] = True
+        assert (await nlu.parse("xin chào")).source == "keywords"  # the breaker still skips Rasa
+        await nlu.watch()
+        assert nlu.mode == "rasa"
+        assert (await nlu.parse("xin chào")).source == "rasa"
     switches = [(r.levelname, r.getMessage()) for r in caplog.records if r.getMessage().startswith("nlu_switch")]
     assert switches == [("INFO", "nlu_switch: NLU server not answering yet; parsing with keywords until it does"),
                         ("INFO", "nlu_switch: NLU server answers; parsing with Rasa")]  # fmt: skip
