@@ -22,7 +22,8 @@ from bot.nlu_mode import nlu_report
 from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
 from bot.staff import web as staff_web
-from bot.web import sheets
+from bot.web import report, sheets
+from bot.web.headers import security_headers
 from connectors import facebook, rest, zalo
 from connectors.base import InboundEvent
 from connectors.http import json_error
@@ -45,24 +46,6 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json_error(500, "internal error")
-
-
-# Every response: no MIME sniffing, no referrer leaking a code in a URL. HTML pages: scripts,
-# styles and requests only from this origin (the chat page has no inline script), and never
-# framed by another site (a page meant to be embedded will name its origins itself).
-_SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
-_HTML_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
-async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    for name, value in _SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if (response.content_type or "").startswith("text/html"):
-        response.headers.setdefault("Content-Security-Policy", _HTML_POLICY)
-        response.headers.setdefault("X-Frame-Options", "DENY")
 
 
 def _is_api(request: web.Request) -> bool:
@@ -143,6 +126,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue)
     sheets.add_routes(app, lambda: app[RUNTIME].dialogue.catalogue, clock)
+    report.add_routes(app, settings, lambda: app[RUNTIME].sessions, lambda: app[RUNTIME].dialogue.catalogue, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)
     facebook.add_routes(app, settings.facebook, accept)
     return app

@@ -94,6 +94,8 @@ class Settings:
     web_chat_secret: str = field(default="", repr=False)
     # Reverse proxies whose X-Forwarded-For is believed (their own addresses). Empty: none.
     trusted_proxies: frozenset[str] = frozenset()
+    # Sites that may show /report in an <iframe> (the commune's portal), as origins. Empty: none.
+    report_frame_origins: frozenset[str] = frozenset()
     zalo: ZaloSettings | None = None
     facebook: FacebookSettings | None = None
     # Which notices followers get (NOTIFY_KINDS, comma-separated; "received" is off by default).
@@ -156,6 +158,19 @@ def _http_url(raw: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError("must be an http(s) URL such as http://127.0.0.1:5005")
     return raw.strip().rstrip("/")
+
+
+def _origins(raw: str) -> frozenset[str]:
+    """Origins as a Content-Security-Policy names them: scheme, host and port, nothing after."""
+    found = set()
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        parts = urlsplit(part)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.path.strip("/") or parts.query or parts.username:
+            raise ValueError(f"has {part!r}, not an origin such as https://danphuong.hanoi.gov.vn")
+        found.add(f"{parts.scheme}://{parts.netloc.lower()}")
+    return frozenset(found)
 
 
 def _database_url(raw: str) -> str:
@@ -286,6 +301,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         dossier_digits_limit=_read(env, "DOSSIER_DIGITS_LIMIT", _attempts, d.dossier_digits_limit),
         web_chat_secret=_read(env, "WEB_CHAT_SECRET", _secret, d.web_chat_secret),
         trusted_proxies=_read(env, "TRUSTED_PROXIES", _addresses, d.trusted_proxies),
+        report_frame_origins=_read(env, "REPORT_FRAME_ORIGINS", _origins, d.report_frame_origins),
         zalo=_zalo(env),
         facebook=_facebook(env),
         notify_kinds=_read(env, "NOTIFY_KINDS", _kinds, d.notify_kinds),

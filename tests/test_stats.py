@@ -13,39 +13,17 @@ from sqlalchemy import text
 
 from bot.config import ROOT
 from bot.db import make_engine, make_sessions
+from bot.dossiers.periods import previous_month
 from bot.dossiers.records import VIETNAM, DossierRecord
-from bot.dossiers.stats import LastMonth, Report, compute, previous_month, render
+from bot.dossiers.stats import LastMonth, Report, compute, render
 from bot.dossiers.store import upsert_dossiers
 from bot.models import Rating
+from tests import q1_2023
 from tests.conftest import seed_dossiers
 
 
 def _at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour), VIETNAM)
-
-
-def seed_q1_2023() -> list[DossierRecord]:
-    """8,525 received; 8,315 resolved: 5,138 on time, 3,076 early, 101 overdue; 2,351 online."""
-    records = []
-    kinds = ["on_time"] * 5138 + ["early"] * 3076 + ["overdue"] * 101 + ["open"] * 210
-    for i, kind in enumerate(kinds):
-        received = date(2023, 1, 2) + timedelta(days=i % 80)  # up to 22/3
-        appointment = received + timedelta(days=3)
-        finished = {"on_time": appointment, "early": appointment - timedelta(days=1), "overdue": appointment + timedelta(days=2)}.get(kind)
-        if kind == "open":
-            appointment = date(2023, 4, 10)  # not yet due at the end of the quarter
-        records.append(
-            DossierRecord(
-                code=f"H26.{i // 10000:02d}-{received:%y%m%d}-{i % 10000:04d}",
-                status=10 if finished else 4,
-                agency_code="dan-phuong",
-                received_at=_at(received),
-                appointment_at=_at(appointment, 16),
-                finished_at=_at(finished, 15) if finished else None,
-                channel=2 if i % 8525 < 2351 else 1,
-            )
-        )
-    return records
 
 
 def _stats(args: list[str], database_url: str) -> str:
@@ -56,12 +34,9 @@ def _stats(args: list[str], database_url: str) -> str:
 
 
 async def test_the_seed_articles_quarter_is_reproduced_exactly(database_url: str) -> None:
-    await seed_dossiers(database_url, seed_q1_2023())
+    await seed_dossiers(database_url, q1_2023.records())
     period = ["--from", "2023-01-01", "--to", "2023-03-31"]
-    assert json.loads(_stats([*period, "--json"], database_url)) == {
-        "received": 8525, "resolved": 8315, "on_time": 5138, "early": 3076, "overdue": 101, "on_time_or_early_pct": 98.79,
-        "unresolved_overdue": 0, "online": 2351, "online_pct": 27.58, "ratings": 0, "rating_avg": None,
-    }  # fmt: skip
+    assert json.loads(_stats([*period, "--json"], database_url)) == q1_2023.FIGURES
     text = _stats([*period, "--agency", "dan-phuong"], database_url)
     for expected in ("Tiếp nhận: 8.525 hồ sơ", "2.351 hồ sơ trực tuyến (27,58 %)", "Đã giải quyết: 8.315", "(98,79 % đúng và trước hạn)"):
         assert expected in text

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dossiers.periods import previous_month
 from bot.dossiers.records import CHANNELS, FINISHED, VIETNAM
 from bot.formatting import vn_date, vn_number, vn_percent
 from bot.models import Dossier, Rating
@@ -76,18 +77,46 @@ class Report:
         }
 
 
+RESOLVED = frozenset({"on_time", "early", "overdue"})
+LATE = frozenset({"overdue", "unresolved_overdue"})
+
+
+def outcome(status: int, appointment_at: datetime | None, finished_at: datetime | None, end: date, as_of: date) -> str:
+    """Where a received dossier counts at the end of a period: on_time, early, overdue (resolved),
+    apart5 (awaiting supplements), apart78 (withdrawn, stopped), unresolved_overdue, or open."""
+    appointment, finished = _local_day(appointment_at), _local_day(finished_at)
+    if status in FINISHED and finished is not None and finished <= end:
+        if appointment is None or finished == appointment:
+            return "on_time"  # no appointment date: nothing to be late against
+        return "early" if finished < appointment else "overdue"
+    if status == 5:
+        return "apart5"
+    if status in APART:
+        return "apart78"
+    return "unresolved_overdue" if appointment is not None and appointment < as_of else "open"
+
+
+def days_late(appointment_at: datetime | None, finished_at: datetime | None, end: date, as_of: date) -> int:
+    """Calendar days past the appointment date: to the finish, or to ``as_of`` when not finished by ``end``."""
+    appointment, finished = _local_day(appointment_at), _local_day(finished_at)
+    if appointment is None:
+        return 0
+    stop = finished if finished is not None and finished <= end else as_of
+    return max((stop - appointment).days, 0)
+
+
 def _local_day(moment: datetime | None) -> date | None:
     return moment.astimezone(VIETNAM).date() if moment is not None else None
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(0), VIETNAM), datetime.combine(end + timedelta(days=1), time(0), VIETNAM)
 
 
 async def compute(session: AsyncSession, start: date, end: date, agency: str | None, today: date) -> Report:
     if end < start:
         raise ValueError("the end of the period is before its start")
-    low, high = _bounds(start, end)
+    low, high = bounds(start, end)
     query = select(Dossier.status, Dossier.channel, Dossier.appointment_at, Dossier.finished_at).where(
         Dossier.received_at >= low, Dossier.received_at < high, Dossier.status.not_in(NOT_RECEIVED)
     )
@@ -98,19 +127,10 @@ async def compute(session: AsyncSession, start: date, end: date, agency: str | N
     for status, channel, appointment_at, finished_at in await session.execute(query):
         counts["received"] += 1
         counts["online"] += channel == CHANNELS["truc_tuyen"]
-        appointment, finished = _local_day(appointment_at), _local_day(finished_at)
-        if status in FINISHED and finished is not None and finished <= end:
-            counts["resolved"] += 1
-            if appointment is None or finished == appointment:
-                counts["on_time"] += 1  # no appointment date: nothing to be late against
-            else:
-                counts["early" if finished < appointment else "overdue"] += 1
-        elif status == 5:
-            counts["apart5"] += 1
-        elif status in APART:
-            counts["apart78"] += 1
-        elif appointment is not None and appointment < as_of:
-            counts["unresolved_overdue"] += 1
+        result = outcome(status, appointment_at, finished_at, end, as_of)
+        counts["resolved"] += result in RESOLVED
+        if result != "open":
+            counts[result] += 1
     ratings = select(func.count(Rating.id), func.avg(Rating.score)).where(Rating.created_at >= low, Rating.created_at < high)
     if agency:
         ratings = ratings.where(Rating.agency_code == agency)
@@ -168,9 +188,3 @@ class LastMonth:
         if cached is None or now - cached[0] >= self._every or (cached[1].start, cached[1].end) != (start, end):
             cached = self._cached = (now, await compute(session, start, end, self._agency, today))
         return cached[1]
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    """The last full month before ``today``: what a monthly public report covers."""
-    end = today.replace(day=1) - timedelta(days=1)
-    return end.replace(day=1), end

@@ -12,7 +12,6 @@ import hmac
 import secrets
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ import aiohttp_jinja2
 import jinja2
 import segno
 from aiohttp import web
-from multidict import MultiDictProxy
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,10 +31,11 @@ from bot.dossiers import access
 from bot.dossiers.receipt import follow_payload
 from bot.dossiers.store import find_dossier
 from bot.formatting import VIETNAM
-from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage, StaffAccount, StaffSession
+from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage
 from bot.notify import kinds
 from bot.staff import followups, handoffs
-from bot.staff.accounts import ROLES, may, sign_in
+from bot.staff.accounts import may, sign_in
+from bot.staff.rendering import Staff, no_store, render
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
 from nlu.dossier_codes import find_codes, normalize_code
@@ -45,16 +44,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 LOGIN_CSRF = "staff_login_csrf"
 AUDIT_AGAIN_AFTER = timedelta(minutes=30)  # the same person viewing the same thing again (the live pages refetch themselves)
 MAX_REPLY = 2000
-
-
-@dataclass(frozen=True)
-class Staff:
-    """The signed-in person of a request, in the request's transaction."""
-
-    db: AsyncSession
-    session: StaffSession
-    account: StaffAccount
-    form: MultiDictProxy[Any] | None
 
 
 StaffHandler = Callable[[web.Request, Staff], Awaitable[web.StreamResponse]]
@@ -116,7 +105,7 @@ class StaffConsole:
                         raise web.HTTPForbidden(text="missing or wrong CSRF token")
                 staff = Staff(db, live, account, form)
                 if not may(account.role, role):
-                    return _render("denied.html", request, staff, {"needed": role}, status=403)
+                    return render("denied.html", request, staff, {"needed": role}, status=403)
                 return await handler(request, staff)
 
         return serve
@@ -150,7 +139,7 @@ class StaffConsole:
         return response
 
     async def home(self, request: web.Request, staff: Staff) -> web.StreamResponse:
-        return _render("home.html", request, staff, {})
+        return render("home.html", request, staff, {})
 
     async def desk(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         return await self._desk(request, staff, request.query.get("code", "").strip(), None)
@@ -185,11 +174,11 @@ class StaffConsole:
                 procedure = self._catalogue().procedures.get(dossier.procedure_code or "")
                 context["procedure_name"] = procedure.name if procedure else None
                 context["qr"] = _follow_qr(dossier.code, self._settings.receipt_secret)
-        return _render("desk.html", request, staff, context)
+        return render("desk.html", request, staff, context)
 
     async def handoff_list(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         """Waiting and held conversations; the list refreshes itself in place (staff.js)."""
-        return _render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db)})
+        return render("handoffs.html", request, staff, {"handoffs": await handoffs.open_handoffs(staff.db)})
 
     async def handoff_page(self, request: web.Request, staff: Staff, said: str | None = None) -> web.StreamResponse:
         handoff = await self._handoff(request, staff)
@@ -197,7 +186,7 @@ class StaffConsole:
         await audit(staff.db, staff.account, "view_conversation", target, self._clock(), again_after=AUDIT_AGAIN_AFTER)
         lines = await handoffs.transcript(staff.db, handoff)
         context = {"handoff": handoff, "lines": lines, "mine": handoff.officer_id == staff.account.id, "said": said, "max_reply": MAX_REPLY}
-        return _render("handoff.html", request, staff, context)
+        return render("handoff.html", request, staff, context)
 
     async def handoff_take(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         handoff = await self._handoff(request, staff)
@@ -237,7 +226,7 @@ class StaffConsole:
         return handoff
 
     async def feedback(self, request: web.Request, staff: Staff) -> web.StreamResponse:
-        return _render("feedback.html", request, staff, {"items": await followups.feedback_items(staff.db)})
+        return render("feedback.html", request, staff, {"items": await followups.feedback_items(staff.db)})
 
     async def feedback_handled(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         kind, item_id = request.match_info["kind"], int(request.match_info["id"])
@@ -247,7 +236,7 @@ class StaffConsole:
 
     async def unreached(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         """Notices that did not reach their citizen: why, and a link to the phone to call."""
-        return _render("unreached.html", request, staff, {"notices": await followups.unreached(staff.db)})
+        return render("unreached.html", request, staff, {"notices": await followups.unreached(staff.db)})
 
     async def unreached_one(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         """The phone to call: shown only here, and each view is audited."""
@@ -257,7 +246,7 @@ class StaffConsole:
         notice, dossier = found
         if dossier is not None:
             await audit(staff.db, staff.account, "view_phone", dossier.code, self._clock(), f"notice {notice.id}")
-        return _render("unreached_one.html", request, staff, {"notice": notice, "dossier": dossier})
+        return render("unreached_one.html", request, staff, {"notice": notice, "dossier": dossier})
 
     async def unreached_called(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         found = await followups.notice_with_phone(staff.db, int(request.match_info["id"]))
@@ -267,7 +256,7 @@ class StaffConsole:
         return _redirect("/staff/unreached")
 
     async def audit_log(self, request: web.Request, staff: Staff) -> web.StreamResponse:
-        return _render("audit.html", request, staff, {"entries": await audit_entries(staff.db)})
+        return render("audit.html", request, staff, {"entries": await audit_entries(staff.db)})
 
 
 async def _dossier_context(db: AsyncSession, dossier: Dossier) -> dict[str, Any]:
@@ -312,22 +301,11 @@ def _same(given: object, expected: str | None) -> bool:
     return isinstance(given, str) and bool(expected) and hmac.compare_digest(given.encode(), str(expected).encode())
 
 
-def _render(template: str, request: web.Request, staff: Staff, context: dict[str, Any], status: int = 200) -> web.Response:
-    base = {"account": staff.account, "csrf": staff.session.csrf, "roles": ROLES, "may": may}
-    return _no_store(aiohttp_jinja2.render_template(template, request, base | context, status=status))
-
-
 def _login_page(request: web.Request, error: str | None, status: int) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF) or secrets.token_urlsafe(32)
     response = aiohttp_jinja2.render_template("login.html", request, {"csrf": token, "error": error}, status=status)
     response.set_cookie(LOGIN_CSRF, token, httponly=True, secure=request.secure, samesite="Strict", path="/staff")
-    return _no_store(response)
-
-
-def _no_store(response: web.Response) -> web.Response:
-    """Pages with personal data stay out of the browser's and proxies' caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _follow_qr(code: str, secret: str) -> str | None:

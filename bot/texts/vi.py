@@ -357,3 +357,37 @@ HANDOFF_JOINED = "Dạ, cán bộ {agency} đã vào cuộc trò chuyện và s�
 HANDOFF_BACK = "Dạ, cán bộ đã kết thúc cuộc trò chuyện. Trợ lý tự động tiếp tục hỗ trợ anh/chị; anh/chị cứ hỏi tiếp bất cứ lúc nào ạ."
 HANDOFF_WHEN = "{time} {weekday} ngày {date}"
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+# --- public report and dashboard (bot/web/report.py, bot/staff/dashboard.py) ----------------
+REPORT_MONTH = "Tháng {month}/{year}"
+REPORT_QUARTER = "Quý {roman}/{year}"
+REPORT_SO_FAR = " (tính đến hết ngày {day})"
+REPORT_SENTENCE = (
+    "Tiếp nhận {received} hồ sơ. Đã giải quyết {resolved} hồ sơ, trong đó giải quyết đúng hạn {on_time} hồ sơ, "
+    "trước hạn {early} hồ sơ, đạt {on_time_or_early_pct}; giải quyết quá hạn {overdue} hồ sơ, chiếm {overdue_pct}. "
+    "Trong số {received} hồ sơ tiếp nhận, có {online} hồ sơ được tiếp nhận và giải quyết qua dịch vụ công trực tuyến ({online_pct})."
+)
+REPORT_UNRESOLVED_OVERDUE = "Còn {count} hồ sơ chưa giải quyết đã quá hạn hẹn trả."
+REPORT_SATISFACTION = "Khảo sát sự hài lòng: {count} lượt đánh giá, điểm trung bình {average}/5."
+REPORT_NO_SATISFACTION = "Khảo sát sự hài lòng: chưa có lượt đánh giá."
+REPORT_EMPTY = "Chưa có hồ sơ tiếp nhận trong kỳ này."
+DELAY_CATEGORIES = {
+    "supplement": "Chờ người dân bổ sung, hoàn thiện hồ sơ",
+    "verification": "Xác minh, niêm yết, thẩm định, lấy ý kiến",
+    "coordination": "Phối hợp, liên thông với cơ quan khác",
+    "system": "Sự cố phần mềm, hệ thống",
+    "workload": "Quá tải, thiếu cán bộ",
+    "other": "Lý do khác",
+    "none": "Chưa ghi lý do",
+}
+CHART_RECEIVED = "Tiếp nhận"
+CHART_RESOLVED = "Đã giải quyết"
+CHART_ON_TIME = "Đúng hạn"
+CHART_EARLY = "Trước hạn"
+CHART_OVERDUE = "Quá hạn"
+CHART_ONLINE_PCT = "Tỷ lệ trực tuyến"
+CHART_RATING = "Điểm hài lòng trung bình"
+CHART_TREND = "Hồ sơ tiếp nhận và đã giải quyết theo tháng"
+CHART_OUTCOMES = "Kết quả giải quyết theo tháng"
+CHART_ONLINE = "Tỷ lệ hồ sơ trực tuyến theo tháng (%)"
+CHART_SATISFACTION = "Điểm hài lòng trung bình theo tháng (trên 5)"
