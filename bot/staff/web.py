@@ -35,6 +35,7 @@ from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage
 from bot.notify import kinds
 from bot.staff import followups, handoffs
 from bot.staff.accounts import may, sign_in
+from bot.staff.dashboard import Dashboard
 from bot.staff.rendering import Staff, no_store, render
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
@@ -65,6 +66,10 @@ def add_routes(
     app.router.add_get("/staff/dossiers", console.page("helper", console.desk))
     app.router.add_post("/staff/dossiers/followers", console.page("helper", console.add_follower))
     app.router.add_get("/staff/audit", console.page("admin", console.audit_log))
+    dashboard = Dashboard(clock, catalogue)
+    app.router.add_get("/staff/dashboard", console.page("officer", dashboard.page))
+    app.router.add_get("/staff/dashboard/figures.csv", console.page("officer", dashboard.figures_csv))
+    app.router.add_get("/staff/dashboard/late.csv", console.page("officer", dashboard.late_csv))
     app.router.add_get("/staff/feedback", console.page("officer", console.feedback))
     app.router.add_post("/staff/feedback/{kind:(rating|feedback)}/{id:\\d+}/handled", console.page("officer", console.feedback_handled))
     app.router.add_get("/staff/unreached", console.page("officer", console.unreached))
