@@ -368,3 +368,25 @@ class Handoff(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     taken_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class UnplacedMessage(Base):
+    """A message the bot could not place — its fallback, a question about a procedure it could
+    not find, a second miss in a row (which calls an officer) — with its best guess, for officers to
+    label (bot/staff/questions.py) and ``export-training`` to turn into training data. Long
+    digit runs (phones, ID numbers) and e-mail addresses are masked before it is stored; the
+    sender is not kept."""
+
+    __tablename__ = "unplaced_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(16))  # fallback | no_procedure | failed_twice
+    guess_intent: Mapped[str | None] = mapped_column(String(64))
+    guess_confidence: Mapped[float | None]
+    guess_procedure: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    label_intent: Mapped[str | None] = mapped_column(String(64))
+    label_procedure: Mapped[str | None] = mapped_column(String(64))
+    labelled_by: Mapped[str | None] = mapped_column(String(64))
+    labelled_at: Mapped[datetime | None] = mapped_column(index=True)

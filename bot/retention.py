@@ -8,7 +8,8 @@ and the handling of complaints: after ``ratings`` (1 year) a rating keeps only i
 date (no comment, no user), and feedback messages are deleted. The applicant's name, phone
 and ID digits of a dossier returned that long ago are cleared: they only served confirming
 and notices. Lookup attempts serve the limits, which look back at most one day. Closed
-hand-offs and staff sessions go with the messages; the staff audit log (who saw whose personal
+hand-offs, staff sessions and the messages the bot could not place (labelled or not: export
+them for training within that time) go with the messages; the staff audit log (who saw whose personal
 data) is kept as long as the ratings, so a complaint about an access can be looked into.
 """
 
@@ -32,6 +33,7 @@ from bot.models import (
     OutboxMessage,
     Rating,
     StaffSession,
+    UnplacedMessage,
     Verification,
 )
 
@@ -58,6 +60,7 @@ def _statements(retention: Retention, now: datetime) -> dict[str, Delete | Updat
         "feedback": delete(FeedbackMessage).where(FeedbackMessage.created_at < ratings),
         "handoffs": delete(Handoff).where(Handoff.closed_at < messages),
         "staff_sessions": delete(StaffSession).where(StaffSession.created_at < messages),
+        "unplaced_messages": delete(UnplacedMessage).where(UnplacedMessage.created_at < messages),
         "staff_audit": delete(AuditEntry).where(AuditEntry.at < ratings),
         "ratings": update(Rating)
         .where(Rating.created_at < ratings, (Rating.user_id != "") | Rating.comment.is_not(None))

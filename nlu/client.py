@@ -149,5 +149,5 @@ def parse_from_rasa(body: dict[str, Any], text: str, threshold: float = DEFAULT_
             entities.append(Entity("dossier_code", code.value, code.start, code.end))
     name, confidence = str(intent.get("name") or FALLBACK_INTENT), float(intent.get("confidence") or 0.0)
     if confidence < threshold:
-        name = FALLBACK_INTENT
+        return Parse(FALLBACK_INTENT, confidence, tuple(entities), guess=name if name != FALLBACK_INTENT else None)
     return Parse(name, confidence, tuple(entities))

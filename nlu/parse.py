@@ -20,12 +20,15 @@ class Entity:
 
 @dataclass(frozen=True)
 class Parse:
-    """An intent with its confidence and the entities found; ``source`` says who parsed it."""
+    """An intent with its confidence and the entities found; ``source`` says who parsed it.
+    ``guess``: the top intent when its confidence was below the threshold (the intent is then
+    the fallback) — what the unanswered-questions page shows as the NLU's best guess."""
 
     intent: str
     confidence: float
     entities: tuple[Entity, ...] = field(default_factory=tuple)
     source: str = "rasa"
+    guess: str | None = None
 
     def first(self, entity: str) -> str | None:
         """The value of the first entity of that name, if any."""

@@ -29,6 +29,7 @@ from bot.dialogue.context import Context
 from bot.dialogue.fields import COMPETENT, DEADLINE, OVERVIEW, VALIDITY, WHO, asks_whether_allowed, fields_asked, is_follow_up
 from bot.dialogue.procedure_answers import FIELD_INTENTS, answer, answers, choice_buttons
 from bot.dialogue.sentences import windows
+from bot.dialogue.unplaced import UNPLACED
 from bot.dialogue.variants import for_case
 from bot.formatting import hotline
 from bot.messages import Button, Reply
@@ -135,6 +136,7 @@ class ProcedureTurn:
         if found.candidates:
             context.extra[CHOICES] = [p.code for p in found.candidates]
             return [Reply(vi.CHOOSE_PROCEDURE, choice_buttons(fields[0], list(found.candidates)))]
+        context.extra[UNPLACED] = "no_procedure"  # a question about a procedure the catalogue could not find
         return [Reply(vi.ASK_WHICH_PROCEDURE.format(hotline=hotline(office)), (Button(vi.BUTTON_HUMAN, make_payload("request_human")),))]
 
     def names_something(self, text: str) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
+from bot.dialogue import unplaced as unplaced_messages
 from bot.dialogue.context import Context, load_context, save_context
 from bot.dialogue.dossier_turn import DETAILS_INTENT, DOSSIER, VERIFY, DossierTurn, Who, digits_in, wants_details
 from bot.dialogue.fields import OVERVIEW, asked_fields
@@ -123,7 +124,12 @@ class Dialogue:
                 text, parse = option, parse_payload(option) or parse
             who = Who(message.platform, message.user_id, message.client)
             replies = await self._respond(session, text, parse, context, now, who)
+            unplaced = self._unplaced(parse, context)
             replies += await self._hand_off(session, parse, context, now, who)
+            if unplaced is not None:
+                ranked = self._catalogue.procedures.rank(text, limit=1)
+                guess = ranked[0].procedure.code if ranked else None
+                await unplaced_messages.record(session, who.platform, text, unplaced, parse, guess, now)
             offered = [b.payload for r in replies for b in r.buttons]
             if offered:
                 context.extra[OPTIONS] = offered
@@ -155,6 +161,16 @@ class Dialogue:
         if intent == "ask_stats":
             return [await self._stats(session, now)]
         return self._simple(intent, context)
+
+    def _unplaced(self, parse: Parse, context: Context) -> str | None:
+        """Why this turn's reply did not answer the message, if it did not: kept for officers.
+        A second miss in a row is what calls an officer (:meth:`_hand_off`)."""
+        reason = context.extra.pop(unplaced_messages.UNPLACED, None) or ("fallback" if context.extra.get(MISSED) else None)
+        if reason is None or parse.source == "payload":
+            return None
+        if context.extra.get(MISSED) and int(context.extra.get(FAILURES, 0) or 0) >= 1:
+            return "failed_twice"
+        return str(reason)
 
     async def _hand_off(self, session: AsyncSession, parse: Parse, context: Context, now: datetime, who: Who) -> list[Reply]:
         """Pass the conversation to an officer when the citizen asks for one, after two

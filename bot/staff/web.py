@@ -36,6 +36,7 @@ from bot.notify import kinds
 from bot.staff import followups, handoffs
 from bot.staff.accounts import may, sign_in
 from bot.staff.dashboard import Dashboard
+from bot.staff.questions_web import QuestionsPage
 from bot.staff.rendering import Staff, no_store, render
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
@@ -70,6 +71,9 @@ def add_routes(
     app.router.add_get("/staff/dashboard", console.page("officer", dashboard.page))
     app.router.add_get("/staff/dashboard/figures.csv", console.page("officer", dashboard.figures_csv))
     app.router.add_get("/staff/dashboard/late.csv", console.page("officer", dashboard.late_csv))
+    unanswered = QuestionsPage(clock, catalogue, settings.data_dir / "nlu")
+    app.router.add_get("/staff/questions", console.page("officer", unanswered.page))
+    app.router.add_post("/staff/questions/label", console.page("officer", unanswered.label))
     app.router.add_get("/staff/feedback", console.page("officer", console.feedback))
     app.router.add_post("/staff/feedback/{kind:(rating|feedback)}/{id:\\d+}/handled", console.page("officer", console.feedback_handled))
     app.router.add_get("/staff/unreached", console.page("officer", console.unreached))

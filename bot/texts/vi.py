@@ -391,3 +391,31 @@ CHART_TREND = "Hồ sơ tiếp nhận và đã giải quyết theo tháng"
 CHART_OUTCOMES = "Kết quả giải quyết theo tháng"
 CHART_ONLINE = "Tỷ lệ hồ sơ trực tuyến theo tháng (%)"
 CHART_SATISFACTION = "Điểm hài lòng trung bình theo tháng (trên 5)"
+
+# --- unanswered questions (bot/staff/questions.py): what officers pick as a message's meaning ----
+INTENT_NAMES = {
+    "ask_documents": "Hỏi giấy tờ cần nộp",
+    "ask_fee": "Hỏi lệ phí",
+    "ask_processing_time": "Hỏi thời gian giải quyết",
+    "ask_place": "Hỏi nơi nộp hồ sơ",
+    "ask_steps": "Hỏi trình tự, các bước",
+    "ask_online": "Hỏi nộp trực tuyến",
+    "ask_postal": "Hỏi nộp, nhận qua bưu điện",
+    "ask_stats": "Hỏi số liệu giải quyết hồ sơ",
+    "check_status": "Tra cứu tình trạng hồ sơ",
+    "subscribe": "Đăng ký nhận thông báo hồ sơ",
+    "unsubscribe": "Hủy nhận thông báo",
+    "request_human": "Muốn gặp cán bộ",
+    "feedback": "Góp ý, phản ánh",
+    "greet": "Chào hỏi",
+    "thank": "Cảm ơn",
+    "goodbye": "Tạm biệt",
+    "affirm": "Đồng ý",
+    "deny": "Không đồng ý",
+    "out_of_scope": "Ngoài phạm vi của trợ lý",
+}
+UNPLACED_REASONS = {
+    "fallback": "Trợ lý không hiểu",
+    "no_procedure": "Không tìm được thủ tục",
+    "failed_twice": "Không hiểu lần thứ hai, chuyển cán bộ",
+}
