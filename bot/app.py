@@ -124,7 +124,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_get("/api/chat/status", chat_status)
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
-    staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue)
+    staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue, ids)
     sheets.add_routes(app, lambda: app[RUNTIME].dialogue.catalogue, clock)
     report.add_routes(app, settings, lambda: app[RUNTIME].sessions, lambda: app[RUNTIME].dialogue.catalogue, clock)
     zalo.add_routes(app, settings.zalo, clock, accept)

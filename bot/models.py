@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -383,7 +383,7 @@ class UnplacedMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(16))  # fallback | no_procedure | failed_twice
     guess_intent: Mapped[str | None] = mapped_column(String(64))
-    guess_confidence: Mapped[float | None]
+    guess_confidence: Mapped[float | None] = mapped_column(Float)
     guess_procedure: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     label_intent: Mapped[str | None] = mapped_column(String(64))

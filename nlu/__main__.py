@@ -109,24 +109,30 @@ def train(force: bool = False, printer: ProgressPrinter | None = None, report_st
     return target
 
 
+def training_command(config: Path, nlu_data: Path, archive: Path) -> list[str]:
+    """``rasa train nlu`` writing the model to ``archive`` (a ``.tar.gz`` path)."""
+    name = archive.name.removesuffix(".tar.gz")
+    return [
+        str(rasa_executable()),
+        "train",
+        "nlu",
+        "--config",
+        str(config),
+        "--nlu",
+        str(nlu_data),
+        "--out",
+        str(archive.parent),
+        "--fixed-model-name",
+        name,
+    ]
+
+
 def _train_into(target: Path, printer: ProgressPrinter, report_status: bool) -> None:
     log = var_dir() / "nlu-train.log"
     print(f"Training the NLU model {target.name} (about 3 minutes on 2 cores; Rasa's output: {shown(log)})", flush=True)
     # Rasa writes the archive under a name no reader looks for; it is renamed when whole.
     partial = MODELS / f".partial-{os.getpid()}.tar.gz"
-    cmd = [
-        str(rasa_executable()),
-        "train",
-        "nlu",
-        "--config",
-        str(ROOT / "config.yml"),
-        "--nlu",
-        str(ROOT / "data" / "nlu"),
-        "--out",
-        str(MODELS),
-        "--fixed-model-name",
-        partial.name.removesuffix(".tar.gz"),
-    ]
+    cmd = training_command(ROOT / "config.yml", ROOT / "data" / "nlu", partial)
     started, since = time.monotonic(), time.time()
     on_progress = status_updater(os.getpid(), since) if report_status else (lambda _: None)
     if report_status:

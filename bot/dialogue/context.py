@@ -53,3 +53,9 @@ async def save_context(session: AsyncSession, platform: str, user_id: str, conte
 
 async def _row(session: AsyncSession, platform: str, user_id: str) -> Conversation | None:
     return await session.scalar(select(Conversation).where(Conversation.platform == platform, Conversation.user_id == user_id))
+
+
+async def conversation_procedure(session: AsyncSession, platform: str, user_id: str) -> str | None:
+    """The procedure a conversation is about now (assist mode's sheet button)."""
+    row = await _row(session, platform, user_id)
+    return row.procedure_code if row is not None else None

@@ -35,11 +35,13 @@ from bot.models import Dossier, DossierEvent, Follower, Handoff, OutboxMessage
 from bot.notify import kinds
 from bot.staff import followups, handoffs
 from bot.staff.accounts import may, sign_in
+from bot.staff.assist import AssistPage
 from bot.staff.dashboard import Dashboard
 from bot.staff.questions_web import QuestionsPage
 from bot.staff.rendering import Staff, no_store, render
 from bot.staff.sessions import COOKIE, LIFETIME, audit, audit_entries, find_session, open_session, revoke
 from bot.texts import vi
+from connectors import rest
 from nlu.dossier_codes import find_codes, normalize_code
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,7 +55,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def add_routes(
-    app: web.Application, settings: Settings, sessions: Callable[[], SessionFactory], clock: Clock, catalogue: Callable[[], Catalogue]
+    app: web.Application,
+    settings: Settings,
+    sessions: Callable[[], SessionFactory],
+    clock: Clock,
+    catalogue: Callable[[], Catalogue],
+    chat_ids: rest.ChatIds,
 ) -> None:
     """``sessions`` and ``catalogue`` are read per request: the runtime exists once the app has started."""
     filters = {"vn": _vietnam_time, "status_name": _status_name}
@@ -74,6 +81,10 @@ def add_routes(
     unanswered = QuestionsPage(clock, catalogue, settings.data_dir / "nlu")
     app.router.add_get("/staff/questions", console.page("officer", unanswered.page))
     app.router.add_post("/staff/questions/label", console.page("officer", unanswered.label))
+    assist = AssistPage(catalogue, chat_ids, lambda code: _follow_qr(code, settings.receipt_secret))
+    app.router.add_get("/staff/assist", console.page("helper", assist.page))
+    app.router.add_post("/staff/assist/next", console.page("helper", assist.next_person))
+    app.router.add_get("/staff/assist/procedure", console.page("helper", assist.procedure))
     app.router.add_get("/staff/feedback", console.page("officer", console.feedback))
     app.router.add_post("/staff/feedback/{kind:(rating|feedback)}/{id:\\d+}/handled", console.page("officer", console.feedback_handled))
     app.router.add_get("/staff/unreached", console.page("officer", console.unreached))
