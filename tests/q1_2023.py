@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from bot.dossiers.records import VIETNAM, DossierRecord
 
-PROCEDURES = ("1.001193", "1.000894", "1.001022", "1.000656", "2.000815")  # birth, marriage, death, residence, certification
+PROCEDURES = ("1.001193", "1.000894", "1.001022", "1.000656", "2.000815")  # five of the catalogue's
 REASONS = (
     "Chờ công dân bổ sung giấy tờ",
     "Cần xác minh thông tin về chỗ ở hợp pháp",

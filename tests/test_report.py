@@ -86,7 +86,7 @@ async def test_no_personal_data_and_no_full_code(aiohttp_client: AiohttpClient, 
     assert "000.00.31.H26-230301-…" in html and "0042" not in html
     for private in ("Nguyễn Văn Báo Cáo", "0912345678", "chưa nộp bản sao"):
         assert private not in html
-    assert re.search(r"<td>000\.00\.31\.H26-230301-…</td><td>Đăng ký khai sinh</td><td>5</td>", html)
+    assert re.search(r"<td class=\"code\">000\.00\.31\.H26-230301-…</td><td>Đăng ký khai sinh</td><td>5</td>", html)
 
 
 async def test_cached_for_a_few_minutes(aiohttp_client: AiohttpClient, settings: Settings) -> None:

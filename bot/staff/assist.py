@@ -24,19 +24,29 @@ class AssistPage:
         self._catalogue, self._ids, self._follow_qr = catalogue, ids, follow_qr
 
     async def page(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """Without script the code form reloads this page; assist.js asks :meth:`qr` instead, so
+        the conversation on screen stays."""
         raw = request.query.get("code", "").strip()[:100]
         context: dict[str, object] = {"query": raw}
         if raw:
-            found = find_codes(raw)
-            code = found[0].value if found else normalize_code(raw)
-            dossier = await find_dossier(staff.db, code)
-            context["code"] = code
-            context["qr"] = self._follow_qr(dossier.code) if dossier is not None else None
-            context["known"] = dossier is not None
+            context |= await self._qr_of(staff, raw)
         response = render("assist.html", request, staff, context)
         if self._ids.read(request.cookies.get(rest.COOKIE)) is None:
             self._new_chat(response, request)
         return response
+
+    async def qr(self, request: web.Request, staff: Staff) -> web.StreamResponse:
+        """The follow QR of a typed code, as JSON: ``code``, ``known``, ``qr`` (a data: URI or null)."""
+        raw = request.query.get("code", "").strip()[:100]
+        if not raw:
+            raise web.HTTPBadRequest(text="code: missing")
+        return web.json_response(await self._qr_of(staff, raw), headers={"Cache-Control": "no-store"})
+
+    async def _qr_of(self, staff: Staff, raw: str) -> dict[str, object]:
+        found = find_codes(raw)
+        code = found[0].value if found else normalize_code(raw)
+        dossier = await find_dossier(staff.db, code)
+        return {"code": code, "known": dossier is not None, "qr": self._follow_qr(dossier.code) if dossier is not None else None}
 
     async def next_person(self, request: web.Request, staff: Staff) -> web.StreamResponse:
         """A new chat id: the conversation so far stays with the last resident's id, unseen."""

@@ -85,6 +85,7 @@ def add_routes(
     app.router.add_get("/staff/assist", console.page("helper", assist.page))
     app.router.add_post("/staff/assist/next", console.page("helper", assist.next_person))
     app.router.add_get("/staff/assist/procedure", console.page("helper", assist.procedure))
+    app.router.add_get("/staff/assist/qr", console.page("helper", assist.qr))
     app.router.add_get("/staff/feedback", console.page("officer", console.feedback))
     app.router.add_post("/staff/feedback/{kind:(rating|feedback)}/{id:\\d+}/handled", console.page("officer", console.feedback_handled))
     app.router.add_get("/staff/unreached", console.page("officer", console.unreached))

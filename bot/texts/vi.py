@@ -361,7 +361,7 @@ WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "t
 # --- public report and dashboard (bot/web/report.py, bot/staff/dashboard.py) ----------------
 REPORT_MONTH = "Tháng {month}/{year}"
 REPORT_QUARTER = "Quý {roman}/{year}"
-REPORT_SO_FAR = " (tính đến hết ngày {day})"
+REPORT_SO_FAR = " (tính đến ngày {day})"
 REPORT_SENTENCE = (
     "Tiếp nhận {received} hồ sơ. Đã giải quyết {resolved} hồ sơ, trong đó giải quyết đúng hạn {on_time} hồ sơ, "
     "trước hạn {early} hồ sơ, đạt {on_time_or_early_pct}; giải quyết quá hạn {overdue} hồ sơ, chiếm {overdue_pct}. "

@@ -36,12 +36,21 @@ def add_routes(app: web.Application, catalogue: Callable[[], Catalogue], clock: 
         if procedure is None:
             raise web.HTTPNotFound(text="no such procedure in the catalogue")
         today = clock().astimezone(VIETNAM).date()
-        sections = [(title, answer(intent, procedure, known.office, today).text) for intent, title in sheet_fields(procedure)]
+        sections = [
+            (title, _without_lead(answer(intent, procedure, known.office, today).text)) for intent, title in sheet_fields(procedure)
+        ]
         context = {"procedure": procedure, "sections": sections, "office": known.office, "today": vn_date(today)}
         return _page("sheet.html", request, context)
 
     app.router.add_get("/procedures", search)
     app.router.add_get("/procedures/{code}", sheet)
+
+
+def _without_lead(text: str) -> str:
+    """The answer without the chat's lead-in line ("Dạ, lệ phí “Đăng ký khai sinh”:"): on a
+    sheet the section's title says it, and the page must fit on paper."""
+    first, _, rest = text.partition("\n")
+    return rest if first.startswith("Dạ,") and first.rstrip().endswith(":") and rest.strip() else text
 
 
 def _page(template: str, request: web.Request, context: dict[str, Any]) -> web.Response:

@@ -23,4 +23,4 @@ async def test_a_helper_finds_and_prints_a_procedure_sheet(site: Platforms, page
     pdf = await page.pdf(format="A4", print_background=True)
     (SCREENSHOTS / "10-procedure-sheet.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pdf.startswith(b"%PDF") and 1 <= pages <= 3, pages
+    assert pdf.startswith(b"%PDF") and 1 <= pages <= 2, pages  # the longest sheets: one sheet of paper, both sides

@@ -2,8 +2,8 @@
 door and into parsing, the dialogue, the importer: never a 5xx, never a traceback in the log.
 
 Thousands of requests: 400 examples, each hitting the REST channel, the web chat page, the
-push API, both webhooks (and the inbox worker that answers them), the Messenger handshake
-and the static files.
+push API, both webhooks (and the inbox worker that answers them), the Messenger handshake,
+the static files, the procedure sheets and the public report.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ async def test_no_public_route_answers_5xx_or_logs_a_traceback(
     statuses.append((await app.post("/staff/login", data=query | {"csrf": cookie}, headers=staff_cookie)).status)
     statuses.append((await app.get("/procedures", params={"q": cookie})).status)  # the public procedure sheets
     statuses.append((await app.get("/procedures/" + path)).status)
+    statuses.append((await app.get("/report", params={"period": cookie})).status)  # the public report
     runtime: Runtime = app.app[RUNTIME]
     await runtime.worker.process_due()  # the stored events go through the dialogue and out to the fakes
     assert all(status < 500 for status in statuses), statuses

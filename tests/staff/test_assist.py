@@ -44,3 +44,12 @@ async def test_the_follow_qr_of_the_dossier_brought(console: Client) -> None:
         assert personal not in html
     missing = await (await console.get("/staff/assist", params={"code": "000.00.31.H26-261124-9999"})).text()
     assert "Không tìm thấy hồ sơ 000.00.31.H26-261124-9999" in missing and "data:image/svg+xml" not in missing
+
+
+async def test_the_qr_without_leaving_the_page(console: Client) -> None:
+    await signed_in(console, "tuan", "helper")
+    found = await (await console.get("/staff/assist/qr", params={"code": DEMO_CODE})).json()
+    assert found["code"] == DEMO_CODE and found["known"] and found["qr"].startswith("data:image/svg+xml")
+    missing = await (await console.get("/staff/assist/qr", params={"code": "000.00.31.H26-261124-9999"})).json()
+    assert missing == {"code": "000.00.31.H26-261124-9999", "known": False, "qr": None}
+    assert (await console.get("/staff/assist/qr")).status == 400
