@@ -69,6 +69,9 @@ async def test_the_seed_articles_quarter_on_the_public_report(aiohttp_client: Ai
     quarter = await (await client.get("/report?period=2023-Q1")).text()
     assert _block(quarter, "2023-Q1") == expected and 'data-period="2022-Q4"' in quarter
     assert "101 hồ sơ giải quyết quá hạn" in quarter
+    summary = quarter[quarter.index('class="by-procedure"') : quarter.index("</table>", quarter.index('class="by-procedure"'))]
+    counts = [int(n) for n in re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td>', summary)]
+    assert sum(counts) == 101 and len(counts) == len(q1_2023.PROCEDURES) and counts == sorted(counts, reverse=True)
     assert "Đăng ký khai sinh" in quarter and "Chờ người dân bổ sung, hoàn thiện hồ sơ" in quarter and "Chưa ghi lý do" in quarter
     assert html.count("<svg") == 3
 

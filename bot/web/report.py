@@ -9,6 +9,7 @@ REPORT_FRAME_ORIGINS only) does not cost a scan of the dossiers per visitor.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from bot.catalog.catalogue import Catalogue
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.dialogue.turn import Clock
-from bot.dossiers.overdue import late_dossiers
+from bot.dossiers.overdue import Late, late_dossiers
 from bot.dossiers.periods import Period, month_of, months, parse_period, quarter_of
 from bot.dossiers.stats import Report, compute
 from bot.formatting import VIETNAM, vn_date
@@ -97,8 +98,29 @@ async def _context(sessions: SessionFactory, known: Catalogue, chosen: Period | 
         "charts": charts(trend, satisfaction=False),
         "late_title": title(listed, today),
         "late": late[:LISTED],
+        "by_procedure": _by_procedure(late),
         "late_count": len(late),
         "categories": vi.DELAY_CATEGORIES,
         "procedure_name": lambda code: p.name if code and (p := known.procedures.get(code)) else code or "–",
         "today": vn_date(today),
     }
+
+
+@dataclass(frozen=True)
+class _ProcedureLate:
+    code: str | None
+    count: int
+    most_days: int
+    reason_category: str  # the most frequent
+
+
+def _by_procedure(late: list[Late]) -> list[_ProcedureLate]:
+    """The late dossiers counted by procedure, most first: where the office is slow."""
+    groups: dict[str | None, list[Late]] = {}
+    for item in late:
+        groups.setdefault(item.procedure_code, []).append(item)
+    found = [
+        _ProcedureLate(code, len(items), max(i.days_late for i in items), Counter(i.reason_category for i in items).most_common(1)[0][0])
+        for code, items in groups.items()
+    ]
+    return sorted(found, key=lambda g: (-g.count, -g.most_days))
