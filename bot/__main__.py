@@ -85,6 +85,12 @@ async def cmd_chat(settings: Settings) -> None:
             buttons = tuple(b.payload for b in replies[-1].buttons) if replies else ()
 
 
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a port (1-65535)")
+    return int(raw)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="The one-stop-shop assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--demo", action="store_true", help="load the synthetic demo dossiers into an empty database (as LOAD_DEMO_DATA)"
         )
+    run = sub.choices["run"]
+    run.add_argument("--port", type=_port, help="listen on this port (as BOT_PORT): several bot processes side by side")
+    run.add_argument("--host", help="listen on this address (as BOT_HOST)")
     sub.add_parser("migrate", help="apply database migrations")
     evaluate = sub.add_parser("evaluate-dialogue", help="run the dialogue suite (uses NLU_URL; keywords if it is down)")
     evaluate.add_argument("file", type=Path, nargs="?", default=CASES, help="cases in YAML (default: %(default)s)")
@@ -126,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings()
         if getattr(args, "demo", False):
             settings = replace(settings, load_demo_data=True)
+        if getattr(args, "port", None) is not None:
+            settings = replace(settings, port=args.port)
+        if getattr(args, "host", None):
+            settings = replace(settings, host=args.host)
         logs.configure(settings.log_level)
         if args.command == "run":
             cmd_run(settings)

@@ -22,7 +22,7 @@ from bot.nlu_mode import nlu_report
 from bot.notify.jobs import Jobs
 from bot.runtime import RUNTIME, open_runtime
 from bot.staff import web as staff_web
-from bot.web import report, sheets
+from bot.web import metrics_page, report, sheets
 from bot.web.headers import security_headers
 from connectors import facebook, rest, zalo
 from connectors.base import InboundEvent
@@ -49,7 +49,7 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 def _is_api(request: web.Request) -> bool:
-    return request.path.startswith(("/webhooks/", "/api/", "/healthz"))
+    return request.path.startswith(("/webhooks/", "/api/", "/healthz", "/metrics"))
 
 
 def _index(ids: rest.ChatIds) -> Handler:
@@ -122,6 +122,7 @@ def create_app(settings: Settings, clock: Clock = utc_now, background: bool = Tr
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/chat/status", chat_status)
+    metrics_page.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     rest.add_routes(app, handle, ids, settings.trusted_proxies)
     dossier_api.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock)
     staff_web.add_routes(app, settings, lambda: app[RUNTIME].sessions, clock, lambda: app[RUNTIME].dialogue.catalogue, ids)

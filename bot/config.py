@@ -26,6 +26,7 @@ _SECRET_KEYS = frozenset(
     {
         "DATABASE_URL", "DOSSIER_API_SECRET", "RECEIPT_SECRET", "WEB_CHAT_SECRET", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY",
         "ZALO_ACCESS_TOKEN", "ZALO_REFRESH_TOKEN", "FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN",
+        "METRICS_TOKEN",
     }
 )  # fmt: skip
 
@@ -94,6 +95,11 @@ class Settings:
     web_chat_secret: str = field(default="", repr=False)
     # Reverse proxies whose X-Forwarded-For is believed (their own addresses). Empty: none.
     trusted_proxies: frozenset[str] = frozenset()
+    # Alerts in the log (bot/alerts.py): a due row older than this; Rasa silent for longer than this.
+    alert_backlog: timedelta = timedelta(minutes=10)
+    alert_nlu_down: timedelta = timedelta(minutes=10)
+    # A bearer token for GET /metrics. Empty: /metrics answers this machine only (loopback, not via a proxy).
+    metrics_token: str = field(default="", repr=False)
     # Sites that may show /report in an <iframe> (the commune's portal), as origins. Empty: none.
     report_frame_origins: frozenset[str] = frozenset()
     zalo: ZaloSettings | None = None
@@ -302,6 +308,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         web_chat_secret=_read(env, "WEB_CHAT_SECRET", _secret, d.web_chat_secret),
         trusted_proxies=_read(env, "TRUSTED_PROXIES", _addresses, d.trusted_proxies),
         report_frame_origins=_read(env, "REPORT_FRAME_ORIGINS", _origins, d.report_frame_origins),
+        metrics_token=_read(env, "METRICS_TOKEN", _secret, d.metrics_token),
+        alert_backlog=_read(env, "ALERT_BACKLOG_MINUTES", _minutes, d.alert_backlog),
+        alert_nlu_down=_read(env, "ALERT_NLU_DOWN_MINUTES", _minutes, d.alert_nlu_down),
         zalo=_zalo(env),
         facebook=_facebook(env),
         notify_kinds=_read(env, "NOTIFY_KINDS", _kinds, d.notify_kinds),

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Table, update
 
+from bot import metrics
 from bot.db import SessionFactory
 from bot.messages import Reply
 from connectors.base import (
@@ -73,6 +74,7 @@ class Outgoing:
     purpose: str = RESPONSE  # RESPONSE (an answer) or NOTICE (the bot starts)
     last_inbound_at: datetime | None = None  # for the window rules of notices and officers' messages
     template: Template | None = None  # the fallback after the window, when configured
+    kind: str = "reply"  # what it is, for the metrics: "reply", or the outbox's kind (a notice, an officer's message)
 
 
 class _LeaseLostError(Exception):
@@ -140,6 +142,14 @@ class Delivery:
         return sender.parts(message.replies) if sender else []
 
     async def deliver(self, message: Outgoing, start: int, progress: Progress) -> Outcome:
+        outcome = await self._attempt(message, start, progress)
+        if outcome.state == SENT:
+            metrics.SENT.labels(message.platform, message.kind).inc()
+        elif outcome.state != LOST:
+            metrics.SEND_ERRORS.labels(message.platform, metrics.error_code(outcome.reason)).inc()
+        return outcome
+
+    async def _attempt(self, message: Outgoing, start: int, progress: Progress) -> Outcome:
         sender = self.senders.get(message.platform)
         if sender is None:
             return Outcome(FAILED, f"{message.platform} is not configured")

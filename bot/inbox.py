@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import metrics
 from bot.db import SessionFactory
 from bot.delivery import FAILED, LOST, RETRY, SENT, UNDELIVERABLE, UNREACHABLE, Delivery, LeasedRows, Outcome, Outgoing
 from bot.dialogue.turn import Clock, Dialogue
@@ -43,19 +44,20 @@ def _insert(session: AsyncSession) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-async def store(session: AsyncSession, events: Sequence[InboundEvent], now: datetime) -> int:
-    """Insert the events not seen before; how many were new."""
+async def store(session: AsyncSession, events: Sequence[InboundEvent], now: datetime) -> list[tuple[str, str]]:
+    """Insert the events not seen before; the platform and kind of each new one."""
     if not events:
-        return 0
+        return []
     rows = [
         {"platform": e.platform, "message_id": e.message_id[:191], "user_id": e.user_id[:128], "kind": e.kind, "text": e.text,
          "state": "new", "attempts": 0, "parts_sent": 0, "due_at": now, "received_at": now}
         for e in events
     ]  # fmt: skip
     # One cached statement with the rows as parameters (not a new multi-row VALUES statement to
-    # compile per request); RETURNING counts the new rows (a redelivery returns nothing).
-    statement = _insert(session)(InboxEvent).on_conflict_do_nothing(index_elements=["platform", "message_id"]).returning(InboxEvent.id)
-    return len((await session.execute(statement, rows)).all())
+    # compile per request); RETURNING names the new rows (a redelivery returns nothing).
+    insert = _insert(session)(InboxEvent).on_conflict_do_nothing(index_elements=["platform", "message_id"])
+    statement = insert.returning(InboxEvent.platform, InboxEvent.kind)
+    return [(platform, kind) for platform, kind in (await session.execute(statement, rows)).all()]
 
 
 async def touch_contacts(session: AsyncSession, users: set[tuple[str, str]], now: datetime) -> None:
@@ -226,7 +228,7 @@ class Acceptor:
                 stored = [event for events, _ in batch for event in events]
                 now = self._clock()
                 async with self._sessions() as session, session.begin():
-                    await store(session, stored, now)
+                    new = await store(session, stored, now)
                     # The platforms' windows restart at the user's message (one statement per commit).
                     await touch_contacts(session, {(e.platform, e.user_id[:128]) for e in stored if e.kind != UNFOLLOW}, now)
             except Exception as exc:  # noqa: BLE001 - every request of the batch fails: none was stored
@@ -234,6 +236,8 @@ class Acceptor:
                     if not future.done():
                         future.set_exception(exc)
                 continue
+            for platform, kind in new:
+                metrics.INBOUND.labels(platform, kind).inc()
             for _, future in batch:
                 if not future.done():
                     future.set_result(None)

@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.alerts import CHECK_EVERY, Alerts
 from bot.catalog.catalogue import Catalogue, load_catalogue
 from bot.config import Settings
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
@@ -55,6 +56,8 @@ class Runtime:
     def schedule(self, jobs: Jobs) -> None:
         schedule(jobs, self.sessions, self.dispatcher, policy_of(self.settings), self.settings.retention, self.clock)
         jobs.every("nlu-watch", NLU_WATCH_EVERY, self.nlu.watch)  # switches to Rasa as soon as it answers
+        alerts = Alerts(self.sessions, lambda: self.nlu.mode, self.clock, self.settings.alert_backlog, self.settings.alert_nlu_down)
+        jobs.every("alerts", CHECK_EVERY, alerts.check)
         tokens = self.zalo_tokens
         if tokens is not None:
             jobs.every("zalo-token-refresh", TOKEN_EVERY, tokens.access_token)  # refreshes when close to expiry

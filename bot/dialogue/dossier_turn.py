@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.catalog.catalogue import Catalogue
 from bot.dialogue.context import Context
 from bot.dialogue.dossier_answers import dates_text, reason_text, status_text
@@ -67,11 +68,15 @@ class DossierTurn:
         """The dossier's digits path is shut for today (too many wrong digits from anyone)."""
         if not await access.dossier_locked(session, dossier, self._digits_limit, now):
             return None
+        metrics.LOOKUPS_REFUSED.labels("dossier_digits").inc()
         return Reply(vi.DOSSIER_DIGITS_LOCKED.format(code=dossier.code, hotline=hotline(self._catalogue.office)))
 
     async def _limited(self, session: AsyncSession, who: Who, now: datetime) -> Reply | None:
         until = await access.blocked_until(session, who.platform, who.user_id, now, who.client)
-        return None if until is None else self._wait(vi.RATE_LIMITED, until, now)
+        if until is None:
+            return None
+        metrics.LOOKUPS_REFUSED.labels("failures").inc()
+        return self._wait(vi.RATE_LIMITED, until, now)
 
     def _wait(self, text: str, until: datetime, now: datetime) -> Reply:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -90,6 +95,7 @@ class DossierTurn:
         if not await access.is_verified(session, dossier, who.platform, who.user_id):
             until = await access.take_lookup(session, who.platform, who.user_id, dossier, now, who.client)
             if until is not None:
+                metrics.LOOKUPS_REFUSED.labels("lookups").inc()
                 return self._wait(vi.LOOKUPS_LIMITED, until, now)
         return dossier
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.catalog.catalogue import Catalogue
 from bot.db import SessionFactory
 from bot.dialogue import unplaced as unplaced_messages
@@ -112,7 +114,7 @@ class Dialogue:
             return [Reply(vi.EMPTY_MESSAGE)]
         if len(text) > MAX_TEXT:
             return [Reply(vi.TOO_LONG.format(limit=MAX_TEXT))]
-        parse = parse_payload(text) or await self._nlu.parse(text)
+        parse = parse_payload(text) or await self._understand(text)
         log.info("turn platform=%s intent=%s confidence=%.2f source=%s", message.platform, parse.intent, parse.confidence, parse.source)
         now = self._clock()
         async with self._sessions() as session, session.begin():
@@ -137,6 +139,15 @@ class Dialogue:
                 context.extra.pop(OPTIONS, None)
             await save_context(session, message.platform, message.user_id, context, now)
         return [part for reply in replies for part in split_reply(reply)]
+
+    async def _understand(self, text: str) -> Parse:
+        """The NLU's parse, timed; keywords mean Rasa did not answer (both counted in the metrics)."""
+        started = time.perf_counter()
+        parse = await self._nlu.parse(text)
+        metrics.NLU_SECONDS.labels(parse.source).observe(time.perf_counter() - started)
+        if parse.source == "keywords":
+            metrics.NLU_KEYWORDS.inc()
+        return parse
 
     async def _respond(self, session: AsyncSession, text: str, parse: Parse, context: Context, now: datetime, who: Who) -> list[Reply]:
         satisfaction = await self._satisfaction(session, text, parse, context, now, who)

@@ -122,7 +122,9 @@ async def _alert_on_spike(session: AsyncSession, now: datetime) -> None:
     if count >= FAILURES_ALERT:
         _alerted_at[:] = [now]
         log.error(
-            "lookup_failures_spike: %d failed dossier lookups or confirmations in the last minute (alert at %d)", count, FAILURES_ALERT
+            "alert=lookup_failures_spike: %d failed dossier lookups or confirmations in the last minute (alert at %d)",
+            count,
+            FAILURES_ALERT,
         )
 
 

@@ -83,6 +83,7 @@ async def push_dossiers(request: web.Request, settings: Settings, sessions: Sess
     checked = check_rows(list(enumerate(records)), where="record")
     async with sessions() as session, session.begin():
         report = await import_checked(session, checked, policy_of(settings), clock())
+    report.count()
     counts = {
         "inserted": report.counts.inserted,
         "updated": report.counts.updated,

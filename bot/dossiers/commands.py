@@ -36,6 +36,7 @@ async def cmd_import_dossiers(settings: Settings, path: Path) -> int:
     with ProgressBar(f"Importing {path.name}", len(checked.records)) as bar:
         async with command_session(settings.database_url) as session:
             report = await import_checked(session, checked, policy_of(settings), datetime.now(UTC), bar.advance)
+    report.count()
     first, *rejected = report.lines()
     print(f"{path}: {first} ({time.perf_counter() - started:.1f} s)")
     for line in rejected:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.dossiers.records import DossierRecord, RecordError, parse_record
 from bot.dossiers.store import UpsertCounts, upsert_dossiers
 from bot.notify.outbox import record_changes
@@ -48,6 +49,12 @@ class ImportReport:
     counts: UpsertCounts
     rejected: list[tuple[int, str]]
     notices: int = 0  # outbox rows the changes earned
+
+    def count(self) -> None:
+        """Into the process's metrics, once the import's transaction has committed."""
+        for result in ("inserted", "updated", "unchanged"):
+            metrics.IMPORTED.labels(result).inc(getattr(self.counts, result))
+        metrics.IMPORTED.labels("rejected").inc(len(self.rejected))
 
     def lines(self, where: str = "line") -> list[str]:
         summary = f"{self.counts}, rejected {len(self.rejected)}, notices {self.notices}"

@@ -155,10 +155,10 @@ class Dispatcher:
             await self._rows.finish(row_id, token, Outcome(FAILED, f"cannot render: {exc}"), row.attempts, MAX_ATTEMPTS)
             return
         if row.kind in kinds.CONVERSATION:  # an answer within the window, or undeliverable: no tag, no template
-            message = Outgoing(row.platform, row.user_id, replies, RESPONSE, last_inbound)
+            message = Outgoing(row.platform, row.user_id, replies, RESPONSE, last_inbound, kind=row.kind)
         else:
             template = Template(row.kind, data, phone if row.platform == "zalo" else None, tracking_id=f"onestop-outbox-{row_id}")
-            message = Outgoing(row.platform, row.user_id, replies, NOTICE, last_inbound, template)
+            message = Outgoing(row.platform, row.user_id, replies, NOTICE, last_inbound, template, kind=row.kind)
         outcome = await self._delivery.deliver(message, row.parts_sent, self._rows.progress(row_id, token))
         if outcome.state == UNREACHABLE:
             await self._end_follows(row.platform, row.user_id, outcome.reason or "unreachable")

@@ -220,7 +220,7 @@ async def test_a_spike_of_failures_from_everyone_raises_one_alert(
     client = await _client(aiohttp_client, replace(settings, trusted_proxies=frozenset({"127.0.0.1"})), [DEMO_NOW])
     for n in range(25):  # every guess from a new sender and a new address: no limit bites, the sum does
         await _from(client, f"000.00.31.H26-261101-{9000 + n}", f"walker{n}", forwarded=f"198.51.100.{n}")
-    alerts = [r for r in caplog.records if r.getMessage().startswith("lookup_failures_spike")]
+    alerts = [r for r in caplog.records if r.getMessage().startswith("alert=lookup_failures_spike")]
     assert len(alerts) == 1 and alerts[0].levelname == "ERROR"  # once a minute, not once a failure
 
 
