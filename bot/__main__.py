@@ -77,7 +77,7 @@ async def cmd_chat(settings: Settings) -> None:
             except (EOFError, KeyboardInterrupt):
                 print()
                 return
-            if line.strip().isdigit() and 1 <= int(line) <= len(buttons):
+            if line.strip().isdecimal() and 1 <= int(line) <= len(buttons):
                 line = buttons[int(line) - 1]
             replies = await runtime.dialogue.handle(InboundMessage("console", "console", line))
             for reply in replies:
@@ -86,7 +86,7 @@ async def cmd_chat(settings: Settings) -> None:
 
 
 def _port(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+    if not raw.isdecimal() or not 1 <= int(raw) <= 65535:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a port (1-65535)")
     return int(raw)
 

@@ -223,7 +223,7 @@ def _kinds(raw: str) -> frozenset[str]:
 
 def _clock_time(raw: str) -> time:
     hours, _, minutes = raw.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+    if not (hours.isdecimal() and minutes.isdecimal() and int(hours) < 24 and int(minutes) < 60):
         raise ValueError("must be HH:MM-HH:MM, e.g. 22:00-06:00 (or empty for none)")
     return time(int(hours), int(minutes))
 

@@ -51,4 +51,4 @@ def rating_buttons(code: str | None = None) -> tuple[Button, ...]:
 
 
 def parse_score(raw: str | None) -> int | None:
-    return int(raw) if raw is not None and raw.isdigit() and 1 <= int(raw) <= 5 else None
+    return int(raw) if raw is not None and raw.isdecimal() and 1 <= int(raw) <= 5 else None

@@ -72,7 +72,7 @@ def _day(raw: str) -> date:
 
 
 def _days(raw: str) -> int:
-    if not raw.isdigit() or int(raw) > 3650:
+    if not raw.isdecimal() or int(raw) > 3650:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a number of days from 0 to 3650")
     return int(raw)
 

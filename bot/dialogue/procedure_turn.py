@@ -99,7 +99,7 @@ def picked_choice(text: str, choices: list[str]) -> str | None:
     if not match or not choices:
         return None
     raw = match.group("n")
-    number = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
+    number = int(raw) if raw.isdecimal() else _NUMBER_WORDS.get(raw)
     if raw == "cuoi":
         number = len(choices)
     return choices[number - 1] if number is not None and 1 <= number <= len(choices) else None

@@ -42,7 +42,7 @@ OPTIONS = "options"  # context key: the payloads of the last reply's buttons, in
 
 def _numbered_option(text: str, options: object) -> str | None:
     """The payload a bare "2" picks from the buttons offered last, if any."""
-    if not (text.isdigit() and len(text) <= 2 and isinstance(options, list)):
+    if not (text.isdecimal() and len(text) <= 2 and isinstance(options, list)):
         return None
     number = int(text)
     return str(options[number - 1]) if 1 <= number <= len(options) else None

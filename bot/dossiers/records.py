@@ -76,7 +76,7 @@ def parse_instant(raw: Any, key: str) -> datetime | None:
 
 def _status(raw: Any) -> int:
     text = str(raw).strip() if raw is not None else ""
-    if text.isdigit() and 1 <= int(text) <= 10:
+    if text.isdecimal() and 1 <= int(text) <= 10:
         return int(text)
     if text and fold(text) in STATUS_BY_NAME:
         return STATUS_BY_NAME[fold(text)]
