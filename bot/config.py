@@ -74,7 +74,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     database_url: str = field(default=f"sqlite+aiosqlite:///{ROOT / 'var' / 'onestop.db'}", repr=False)  # may hold a password
-    nlu_url: str = "http://127.0.0.1:5005"
+    nlu_url: str = "http://127.0.0.1:5005"  # or several, comma-separated: spread and failed over
     nlu_timeout: float = 1.5
     nlu_fallback_threshold: float = DEFAULT_FALLBACK_THRESHOLD
     agency_code: str = "dan-phuong"
@@ -177,6 +177,11 @@ def _origins(raw: str) -> frozenset[str]:
             raise ValueError(f"has {part!r}, not an origin such as https://danphuong.hanoi.gov.vn")
         found.add(f"{parts.scheme}://{parts.netloc.lower()}")
     return frozenset(found)
+
+
+def _http_urls(raw: str) -> str:
+    """One or several http(s) URLs, comma-separated (several Rasa servers)."""
+    return ",".join(_http_url(part) for part in raw.split(",") if part.strip())
 
 
 def _database_url(raw: str) -> str:
@@ -293,7 +298,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         host=_read(env, "BOT_HOST", _text, d.host),
         port=_read(env, "BOT_PORT", _port, d.port),
         database_url=_read(env, "DATABASE_URL", _database_url, d.database_url),
-        nlu_url=_read(env, "NLU_URL", _http_url, d.nlu_url),
+        nlu_url=_read(env, "NLU_URL", _http_urls, d.nlu_url),
         nlu_timeout=_read(env, "NLU_TIMEOUT", _seconds, d.nlu_timeout),
         nlu_fallback_threshold=_read(env, "NLU_FALLBACK_THRESHOLD", _share, d.nlu_fallback_threshold),
         agency_code=_read(env, "AGENCY_CODE", _text, d.agency_code),

@@ -12,6 +12,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -49,22 +50,35 @@ class CircuitBreaker:
             self._opened_at = self._clock()
 
 
+@dataclass
+class _Server:
+    url: str
+    breaker: CircuitBreaker
+
+
 class NluClient:
-    """Parses citizens' messages with Rasa, or with keywords when Rasa cannot answer."""
+    """Parses citizens' messages with Rasa, or with keywords when Rasa cannot answer.
+
+    ``base_url`` may list several Rasa servers, comma-separated: messages are spread over them
+    in turn, a server that fails is skipped (its own circuit breaker) and the next one tried,
+    and only when none answers are keywords used.
+    """
 
     def __init__(
         self,
         http: aiohttp.ClientSession,
         base_url: str,
         timeout: float,
-        breaker: CircuitBreaker | None = None,
+        breakers: Callable[[], CircuitBreaker] = CircuitBreaker,
         threshold: float = DEFAULT_FALLBACK_THRESHOLD,
     ) -> None:
         self._http = http
         self._threshold = threshold
-        self._base_url = base_url.rstrip("/")
+        self._servers = [_Server(url.strip().rstrip("/"), breakers()) for url in base_url.split(",") if url.strip()]
+        if not self._servers:
+            raise ValueError("no NLU server URL")
+        self._turn = 0
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._breaker = breaker or CircuitBreaker()
         # How many parses came from each source ("rasa", "keywords"): what evaluations report.
         self.sources: Counter[str] = Counter()
         # Which one parsed last ("rasa", "keywords"; None before the first message): a switch is
@@ -76,17 +90,27 @@ class NluClient:
         self.sources[parsed.source] += 1
         return parsed
 
+    def _in_turn(self) -> list[_Server]:
+        """The servers starting with the next one's turn: the load is spread."""
+        start, self._turn = self._turn, (self._turn + 1) % len(self._servers)
+        return self._servers[start:] + self._servers[:start]
+
     async def _parse(self, text: str) -> Parse:
-        if self._breaker.allows:
+        failed: list[str] = []
+        for server in self._in_turn():
+            if not server.breaker.allows:
+                continue
             try:
-                parsed = await self._parse_remote(text)
+                parsed = await self._parse_remote(server.url, text)
             except (TimeoutError, aiohttp.ClientError, ValueError, KeyError, TypeError) as exc:
-                self._breaker.failure()
-                self._switch("keywords", f"NLU server unavailable ({type(exc).__name__}); parsing with keywords")
-            else:
-                self._breaker.success()
-                self._switch("rasa", "NLU server answers; parsing with Rasa")
-                return parsed
+                server.breaker.failure()
+                failed.append(type(exc).__name__)
+                continue
+            server.breaker.success()
+            self._switch("rasa", "NLU server answers; parsing with Rasa")
+            return parsed
+        why = f" ({', '.join(failed)})" if failed else ""
+        self._switch("keywords", f"NLU server unavailable{why}; parsing with keywords")
         return keyword_parse(text)
 
     def _switch(self, mode: str, why: str) -> None:
@@ -97,21 +121,28 @@ class NluClient:
             self.mode = mode
 
     async def watch(self) -> None:
-        """Switch to Rasa as soon as it answers, without waiting for a message or the breaker's
-        cool-down (run every few seconds by the scheduler): the switch is seen, and the first
-        message after it is already parsed by Rasa."""
-        if self.mode == "rasa":
-            return
-        if await self.ready():
-            self._breaker.success()
-            self._switch("rasa", "NLU server answers; parsing with Rasa")
-        elif self.mode is None:
+        """Switch to Rasa as soon as a server answers, without waiting for a message or the
+        breaker's cool-down (run every few seconds by the scheduler): the switch is seen, and the
+        first message after it is already parsed by Rasa. A server that came back is used again."""
+        for server in self._servers:
+            if self.mode == "rasa" and server.breaker.allows:
+                continue
+            if await self._ready(server.url):
+                server.breaker.success()
+                self._switch("rasa", "NLU server answers; parsing with Rasa")
+        if self.mode is None:
             self._switch("keywords", "NLU server not answering yet; parsing with keywords until it does")
 
     async def ready(self) -> bool:
-        """Whether the server answers and has a model loaded."""
+        """Whether a server answers and has a model loaded."""
+        for server in self._servers:
+            if await self._ready(server.url):
+                return True
+        return False
+
+    async def _ready(self, url: str) -> bool:
         try:
-            async with self._http.get(f"{self._base_url}/status", timeout=self._timeout) as resp:
+            async with self._http.get(f"{url}/status", timeout=self._timeout) as resp:
                 if resp.status != 200:
                     return False
                 body = await resp.json()
@@ -119,8 +150,8 @@ class NluClient:
             return False
         return isinstance(body, dict) and bool(body.get("model_file"))
 
-    async def _parse_remote(self, text: str) -> Parse:
-        async with self._http.post(f"{self._base_url}/model/parse", json={"text": text}, timeout=self._timeout) as resp:
+    async def _parse_remote(self, url: str, text: str) -> Parse:
+        async with self._http.post(f"{url}/model/parse", json={"text": text}, timeout=self._timeout) as resp:
             resp.raise_for_status()
             body = await resp.json()
         return parse_from_rasa(body, text, self._threshold)

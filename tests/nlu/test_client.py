@@ -59,7 +59,7 @@ async def slow_server() -> AsyncIterator[tuple[str, list[float]]]:
 async def test_slow_server_times_out_to_keywords_then_is_skipped(slow_server: tuple[str, list[float]]) -> None:
     url, calls = slow_server
     async with aiohttp.ClientSession() as http:
-        nlu = NluClient(http, url, timeout=0.2, breaker=CircuitBreaker(threshold=1, cooldown=60))
+        nlu = NluClient(http, url, timeout=0.2, breakers=lambda: CircuitBreaker(threshold=1, cooldown=60))
         started = time.monotonic()
         first = await nlu.parse("làm giấy khai sinh cần giấy tờ gì")
         second = await nlu.parse("xin chào")
@@ -128,7 +128,7 @@ async def test_each_switch_between_rasa_and_keywords_is_logged_once(
     url, up = rasa_stand_in
     caplog.set_level(logging.INFO, logger="nlu.client")
     async with aiohttp.ClientSession() as http:
-        nlu = NluClient(http, url, timeout=1.0, breaker=CircuitBreaker(threshold=100))
+        nlu = NluClient(http, url, timeout=1.0, breakers=lambda: CircuitBreaker(threshold=100))
         sources = [(await nlu.parse("xin chào")).source for _ in range(3)]
         up[0] = True
         sources += [(await nlu.parse("xin chào")).source for _ in range(3)]
@@ -146,7 +146,7 @@ async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_brea
     url, up = rasa_stand_in
     caplog.set_level(logging.INFO, logger="nlu.client")
     async with aiohttp.ClientSession() as http:
-        nlu = NluClient(http, url, timeout=1.0, breaker=CircuitBreaker(threshold=1, cooldown=600))
+        nlu = NluClient(http, url, timeout=1.0, breakers=lambda: CircuitBreaker(threshold=1, cooldown=600))
         await nlu.watch()
         assert nlu.mode == "keywords"
         assert (await nlu.parse("xin chào")).source == "keywords"  # opens the breaker for 10 minutes
@@ -158,3 +158,48 @@ async def test_watch_switches_to_rasa_when_it_loads_without_waiting_for_the_brea
     switches = [(r.levelname, r.getMessage()) for r in caplog.records if r.getMessage().startswith("nlu_switch")]
     assert switches == [("INFO", "nlu_switch: NLU server not answering yet; parsing with keywords until it does"),
                         ("INFO", "nlu_switch: NLU server answers; parsing with Rasa")]  # fmt: skip
+
+
+async def _counting_server(name: str, counts: dict[str, int], up: list[bool]) -> TestServer:
+    async def status(request: web.Request) -> web.Response:
+        return web.json_response({"model_file": "nlu-x.tar.gz" if up[0] else None})
+
+    async def parse(request: web.Request) -> web.Response:
+        if not up[0]:
+            return web.json_response({"error": "down"}, status=503)
+        counts[name] += 1
+        return web.json_response({"intent": {"name": "greet", "confidence": 1.0}, "entities": []})
+
+    app = web.Application()
+    app.router.add_get("/status", status)
+    app.router.add_post("/model/parse", parse)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+async def test_several_servers_share_the_load_and_cover_for_each_other() -> None:
+    """NLU_URL with two Rasa servers: messages alternate; one down, the other takes them all;
+    both down, keywords; the one back (seen by the watch job) takes its share again."""
+    counts, a_up, b_up = {"a": 0, "b": 0}, [True], [True]
+    a, b = await _counting_server("a", counts, a_up), await _counting_server("b", counts, b_up)
+    urls = ",".join(str(s.make_url("")).rstrip("/") for s in (a, b))
+    try:
+        async with aiohttp.ClientSession() as http:
+            nlu = NluClient(http, urls, timeout=1.0, breakers=lambda: CircuitBreaker(threshold=1, cooldown=600))
+            assert [(await nlu.parse("xin chào")).source for _ in range(4)] == ["rasa"] * 4
+            assert counts == {"a": 2, "b": 2}
+            a_up[0] = False
+            assert [(await nlu.parse("xin chào")).source for _ in range(4)] == ["rasa"] * 4
+            assert counts == {"a": 2, "b": 6}  # a failed once (its breaker opened), b answered everything
+            b_up[0] = False
+            assert (await nlu.parse("xin chào")).source == "keywords"
+            assert await nlu.ready() is False
+            a_up[0] = b_up[0] = True
+            await nlu.watch()
+            assert nlu.mode == "rasa"
+            assert [(await nlu.parse("xin chào")).source for _ in range(4)] == ["rasa"] * 4
+            assert counts == {"a": 4, "b": 8}
+    finally:
+        await a.close()
+        await b.close()
