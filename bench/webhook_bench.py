@@ -1,23 +1,25 @@
 """Webhook benchmark: acknowledgement latency, answered events per second and the backlog (Zalo route).
 
 Usage: .venv/bin/python -m bench.webhook_bench [--rate 300] [--seconds 60] [--users 500] [--nlu keywords|rasa]
-           [--send-rate-zalo N] [--database-url URL] [--drain-timeout 240]
+           [--bots 1] [--nlu-servers 1] [--send-rate-zalo N] [--database-url URL] [--drain-timeout 240]
        scripts/with-postgres .venv/bin/python -m bench.webhook_bench   # uses TEST_DATABASE_URL
 
-Starts the real bot (``python -m bot run``) in its own process with Zalo enabled and its API
+Starts the real bot (``python -m bot run``; ``--bots N``: N processes on one database, the
+events spread over them in turn as a load balancer would) with Zalo enabled and its API
 pointed at a fake Zalo server in this process, then sends signed ``user_send_text`` events
 at a fixed rate (open loop: a slow answer does not slow the sender) and measures the time
 to each 200. Each of ``--users`` users sends its questions in turn (a different one each
 time). The inbox worker answers meanwhile: with keywords (``--nlu keywords``: NLU_URL points
 nowhere), or with the real Rasa server started here (``--nlu rasa``: ``python -m nlu serve`` on
-a free port, the newest model in models/, about 15 s to start).
+a free port, the newest model in models/, about 15 s to start; ``--nlu-servers N``: N of them,
+all in NLU_URL).
 
 After the sending stops the bench waits (without blocking its event loop, so the fake Zalo
 keeps answering) until every event is answered or ``--drain-timeout`` passes, then reads the
 inbox rows: answered events per second while sending (whole run and its second half), the
 time to drain the backlog after the sending stopped, the time from receipt to answer, and
-whether each user's events were answered in order (the replies the fake received for each
-user are exactly the stored replies of that user's events, in the order the events came).
+whether each user's events were finished in the order they came, and whether the fake got any
+part beyond those the bot recorded as sent (a duplicate).
 Everything on 127.0.0.1; the database is a fresh SQLite file unless ``--database-url`` (or
 TEST_DATABASE_URL) names a throw-away one (emptied first).
 """
@@ -48,9 +50,7 @@ from sqlalchemy import func, select
 from bench.nlu_bench import percentile
 from bot.config import ROOT
 from bot.db import make_engine
-from bot.messages import Button, Reply, split_reply
 from bot.models import InboxEvent
-from connectors.zalo import numbered
 from nlu.__main__ import newest_model
 from nlu.server import free_port, running_server
 from tests.fakes.platforms import FakeZalo
@@ -88,16 +88,25 @@ def signed_event(number: int, users: int) -> tuple[bytes, str]:
     return raw, f"mac={mac}"
 
 
+LOGS: dict[int, Path] = {}
+
+
 def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=out)
+        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=out)
+    LOGS[proc.pid] = log
+    return proc
+
+
+def _tail(proc: subprocess.Popen[bytes]) -> str:
+    return LOGS[proc.pid].read_text(errors="replace")[-3000:]
 
 
 async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             if proc.poll() is not None:
-                raise SystemExit("the bot exited before it was ready")
+                raise SystemExit(f"the bot exited before it was ready: {proc.args!r}; its log:\n{_tail(proc)}")
             try:
                 async with http.get(f"{url}/healthz") as resp:
                     if resp.status == 200:
@@ -130,7 +139,7 @@ class Load:
     acknowledged: float  # the last 200 received
 
 
-async def load(url: str, rate: int, seconds: int, users: int) -> Load:
+async def load(urls: list[str], rate: int, seconds: int, users: int) -> Load:
     """Send the events at ``rate`` per second (open loop) and wait for every acknowledgement."""
     latencies: list[float] = []
     failures = 0
@@ -142,6 +151,7 @@ async def load(url: str, rate: int, seconds: int, users: int) -> Load:
             raw, signature = signed_event(number, users)
             started = time.perf_counter()
             try:
+                url = urls[number % len(urls)]
                 async with http.post(f"{url}/webhooks/zalo", data=raw, headers={"X-ZEvent-Signature": signature}) as resp:
                     await resp.read()
                     if resp.status != 200:
@@ -186,7 +196,7 @@ class Row:
     state: str
     received_at: datetime
     done_at: datetime | None
-    replies: list[Any] | None
+    parts_sent: int  # the reply's parts the bot recorded as accepted by the platform
 
 
 async def read_rows(database_url: str) -> list[Row]:
@@ -194,41 +204,26 @@ async def read_rows(database_url: str) -> list[Row]:
     try:
         async with engine.connect() as conn:
             query = select(
-                InboxEvent.id, InboxEvent.user_id, InboxEvent.state, InboxEvent.received_at, InboxEvent.done_at, InboxEvent.replies
+                InboxEvent.id, InboxEvent.user_id, InboxEvent.state, InboxEvent.received_at, InboxEvent.done_at, InboxEvent.parts_sent
             ).order_by(InboxEvent.id)
             return [Row(*r) for r in await conn.execute(query)]
     finally:
         await engine.dispose()
 
 
-def zalo_parts(replies: list[Any] | None) -> list[str]:
-    """The messages the Zalo client makes of stored replies (numbered choices, split texts)."""
-    found = []
-    for r in replies or []:
-        reply = Reply(r["text"], tuple(Button(b["title"], b["payload"]) for b in r.get("buttons", [])))
-        found += [part.text for part in split_reply(numbered(reply))]
-    return found
-
-
-def order_kept(rows: list[Row], fake: FakeZalo) -> tuple[int, int]:
-    """Users whose replies reached the fake exactly as their events' stored replies in the
-    order the events came (and were finished in that order); and users checked (those whose
-    every event was answered)."""
-    sent: dict[str, list[str]] = defaultdict(list)
-    for r in fake.requests:
-        body = r.body if isinstance(r.body, dict) else {}
-        if r.accepted and isinstance(body.get("recipient"), dict):
-            sent[str(body["recipient"].get("user_id"))].append(str(body["message"]["text"]))
-    expected: dict[str, list[str]] = defaultdict(list)
+def order_kept(rows: list[Row], fake: FakeZalo) -> tuple[int, int, int]:
+    """Users whose events were finished in the order they came, and users checked (those
+    whose every event was answered); and the parts the fake accepted beyond those the bot
+    recorded as sent (a part sent twice; the replies themselves are not kept once sent)."""
     finished: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:  # by id: the order the events were stored
-        expected[row.user_id] += zalo_parts(row.replies)
         if row.done_at is not None:
             finished[row.user_id].append(row.done_at)
     unfinished = {row.user_id for row in rows if row.state in ACTIVE}
-    checked = [user for user in expected if user not in unfinished]
-    good = sum(1 for user in checked if sent[user] == expected[user] and finished[user] == sorted(finished[user]))
-    return good, len(checked)
+    checked = [user for user in finished if user not in unfinished]
+    good = sum(1 for user in checked if finished[user] == sorted(finished[user]))
+    accepted = sum(1 for r in fake.requests if r.accepted)
+    return good, len(checked), accepted - sum(row.parts_sent for row in rows)
 
 
 def per_second(times: list[float], start: float, end: float) -> list[int]:
@@ -241,9 +236,11 @@ async def main_async(args: argparse.Namespace, database_url: str, nlu_url: str, 
     fake = FakeZalo(access_token="bench-token")
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
-    port = free_port()
+    ports: list[int] = []
+    while len(ports) < args.bots:
+        ports += [port for port in [free_port()] if port not in ports]
     env = {
-        **os.environ, "BOT_PORT": str(port), "LOG_LEVEL": "WARNING", "NLU_URL": nlu_url, "DATABASE_URL": database_url,
+        **os.environ, "LOG_LEVEL": "WARNING", "NLU_URL": nlu_url, "DATABASE_URL": database_url,
         "ZALO_APP_ID": APP_ID, "ZALO_APP_SECRET": "app-secret", "ZALO_OA_SECRET_KEY": OA_SECRET,
         "ZALO_ACCESS_TOKEN": "bench-token", "ZALO_REFRESH_TOKEN": "refresh",
         "ZALO_API_BASE": str(server.make_url("")).rstrip("/"), "ZALO_OAUTH_BASE": str(server.make_url("")).rstrip("/"),
@@ -252,23 +249,29 @@ async def main_async(args: argparse.Namespace, database_url: str, nlu_url: str, 
         env["NLU_TIMEOUT"] = "0.5"
     if args.send_rate_zalo:
         env["SEND_RATE_ZALO"] = str(args.send_rate_zalo)
-    log = tmp / "bot.log"
-    proc = start_bot(env, log)
+    procs = [start_bot(env | {"BOT_PORT": str(port)}, tmp / f"bot-{port}.log") for port in ports]
     try:
-        url = f"http://127.0.0.1:{port}"
-        health = await wait_ready(url, proc)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        health = {}
+        for url, proc in zip(urls, procs, strict=True):
+            health = await wait_ready(url, proc)
         expected = args.rate * args.seconds
-        sent = await load(url, args.rate, args.seconds, args.users)
+        sent = await load(urls, args.rate, args.seconds, args.users)
         drained = await drain(database_url, expected - sent.failures, args.drain_timeout)
         waited = time.time() - sent.stopped
         rows = await read_rows(database_url)
     finally:
-        await stop_bot(proc)
+        for proc in procs:
+            await stop_bot(proc)
         await server.close()
-    lines = log.read_text(errors="replace").splitlines()
+    lines = await asyncio.to_thread(_log_lines, tmp)
     fallbacks = sum("NLU server unavailable" in line for line in lines)
     problems = [line for line in lines if " ERROR " in line or "Traceback" in line]
     return report(args, database_url, health, sent, drained, waited, rows, fake, fallbacks, problems)
+
+
+def _log_lines(tmp: Path) -> list[str]:
+    return [line for path in sorted(tmp.glob("bot-*.log")) for line in path.read_text(errors="replace").splitlines()]
 
 
 def report(
@@ -293,12 +296,12 @@ def report(
     answered_during = sum(1 for t in done if t < sent.stopped)
     last = done[-1] if done else sent.stopped
     waits = [(r.done_at - r.received_at).total_seconds() for r in rows if r.done_at is not None]
-    good, checked = order_kept(rows, fake)
+    good, checked, extra = order_kept(rows, fake)
     timeline = per_second(done, sent.started, max(last, sent.stopped) + 1)
     fives = [sum(timeline[i : i + 5]) // 5 for i in range(0, len(timeline), 5)]
     lat = sent.latencies
     rate = f"SEND_RATE_ZALO {args.send_rate_zalo:g}" if args.send_rate_zalo else "SEND_RATE_ZALO default (50)"
-    print(f"{backend}, NLU {args.nlu}, {rate} (health at start: {health})")
+    print(f"{backend}, {args.bots} bot process(es), NLU {args.nlu} x{args.nlu_servers}, {rate} (health at start: {health})")
     print(f"  {len(lat)} events from {args.users} users, sent at {args.rate}/s for {sending:.1f} s")
     print(
         f"  ack: {sent.failures} not 200; p50 {percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms, max {max(lat):.1f} ms; "
@@ -324,6 +327,7 @@ def report(
         f"  receipt to answer: p50 {percentile(waits, 0.5):.1f} s, p99 {percentile(waits, 0.99):.1f} s, max {max(waits, default=0):.1f} s; "
         f"rows by state {dict(states)}; replies received by the fake {len(fake.requests)}"
     )
+    print(f"  reply parts recorded as sent {sum(r.parts_sent for r in rows)}; accepted by the fake beyond them (duplicates): {extra}")
     print(
         f"  per-user order kept for {good} of {checked} users (those with every event answered); "
         f"NLU fallbacks logged {fallbacks}; errors logged {len(problems)}"
@@ -331,11 +335,12 @@ def report(
     for line in problems[:5]:
         print(f"    {line}")
     print(f"  goal ≥ 150 answered/s sustained: {'met' if steady >= 150 else 'missed'} ({steady:.0f}/s in the second half of the sending)")
-    return drained and good == checked and sent.failures == 0
+    return drained and good == checked and sent.failures == 0 and extra == 0
 
 
 @contextlib.contextmanager
-def nlu_server(kind: str, tmp: Path) -> Iterator[str]:
+def nlu_server(kind: str, tmp: Path, count: int = 1) -> Iterator[str]:
+    """NLU_URL: nowhere (keywords), or ``count`` Rasa servers started here."""
     if kind == "keywords":
         yield f"http://127.0.0.1:{free_port()}"  # nothing listens there: keyword mode
         return
@@ -343,9 +348,10 @@ def nlu_server(kind: str, tmp: Path) -> Iterator[str]:
     if model is None:
         raise SystemExit("no NLU model in models/: run `python -m nlu train` first")
     started = time.perf_counter()
-    with running_server(model, tmp / "rasa.log") as url:
-        print(f"Rasa NLU server with {model.name} ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-        yield url
+    with contextlib.ExitStack() as stack:
+        urls = [stack.enter_context(running_server(model, tmp / f"rasa-{n}.log")) for n in range(count)]
+        print(f"{count} Rasa NLU server(s) with {model.name} ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        yield ",".join(urls)
 
 
 def main() -> None:
@@ -354,11 +360,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--nlu", choices=("keywords", "rasa"), default="keywords")
+    parser.add_argument("--bots", type=int, default=1, help="bot processes on the one database")
+    parser.add_argument("--nlu-servers", type=int, default=1, help="Rasa servers (with --nlu rasa)")
     parser.add_argument("--send-rate-zalo", type=float, default=None, help="SEND_RATE_ZALO for the bot (default: the bot's, 50/s)")
     parser.add_argument("--drain-timeout", type=float, default=240.0, help="seconds to wait for the backlog after the sending")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"), help="a throw-away database (emptied first)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, nlu_server(args.nlu, Path(tmp)) as nlu_url:
+    with tempfile.TemporaryDirectory() as tmp, nlu_server(args.nlu, Path(tmp), args.nlu_servers) as nlu_url:
         database_url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         ok = asyncio.run(main_async(args, database_url, nlu_url, Path(tmp)))
     if not ok:

@@ -69,6 +69,14 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
+async def one_at_a_time(session: AsyncSession) -> None:
+    """Within this transaction, wait for any other process doing the same start-up work (the
+    catalogue's upsert, the demo dossiers): processes starting together on an empty
+    PostgreSQL database would otherwise insert the same rows at once, and all but one fail."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+
+
 async def ping(engine: AsyncEngine) -> bool:
     try:
         async with engine.connect() as conn:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.catalog.layers import load_layers
 from bot.catalog.loader import load_agencies, load_procedures
 from bot.catalog.store import upsert_agencies, upsert_layers, upsert_procedures
-from bot.db import SessionFactory
+from bot.db import SessionFactory, one_at_a_time
 from bot.dossiers.records import DossierRecord, RecordError, parse_record
 from bot.dossiers.store import count_dossiers, upsert_dossiers
 from bot.models import Dossier
@@ -32,6 +32,7 @@ async def sync_catalogue(sessions: SessionFactory, data_dir: Path) -> None:
     national = load_procedures(data_dir / "procedures")
     found = load_layers(data_dir, national)
     async with sessions() as session, session.begin():
+        await one_at_a_time(session)
         agencies = await upsert_agencies(session, load_agencies(data_dir / "agencies.yml"))
         procedures = await upsert_procedures(session, national)
         provincial = await upsert_layers(session, found)
@@ -57,6 +58,7 @@ def demo_records(data_dir: Path) -> list[DossierRecord]:
 async def load_demo_dossiers(sessions: SessionFactory, data_dir: Path) -> None:
     """The demo dossiers, into an empty database only (never mixed with real ones)."""
     async with sessions() as session, session.begin():
+        await one_at_a_time(session)
         if await count_dossiers(session) == 0:
             counts = await upsert_dossiers(session, demo_records(data_dir))
             log.info("loaded %d demo dossiers", counts.inserted)

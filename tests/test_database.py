@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
+from bot.config import ROOT
 from bot.db import make_engine, make_sessions, migrate
-from bot.models import Conversation
+from bot.demo import demo_records, load_demo_dossiers, sync_catalogue
+from bot.models import Conversation, Dossier
 
 
 async def test_migrations_apply_twice_and_keep_utc(database_url: str) -> None:
@@ -68,3 +71,20 @@ async def test_database_errors_never_carry_the_bound_values(database_url: str, c
         assert phone not in caplog.text
     finally:
         await engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="processes starting together: a PostgreSQL matter")
+async def test_processes_starting_together_load_the_catalogue_and_demo_once(database_url: str) -> None:
+    """Two bot processes started at once on an empty database both start: the catalogue's
+    upsert and the demo dossiers are done one after the other, not inserted twice at once."""
+    engines = [make_engine(database_url) for _ in range(4)]
+    try:
+        await migrate(engines[0])
+        factories = [make_sessions(engine) for engine in engines]
+        await asyncio.gather(*(sync_catalogue(f, ROOT / "data") for f in factories))
+        await asyncio.gather(*(load_demo_dossiers(f, ROOT / "data") for f in factories))
+        async with factories[0]() as session:
+            assert await session.scalar(select(func.count()).select_from(Dossier)) == len(demo_records(ROOT / "data"))
+    finally:
+        for engine in engines:
+            await engine.dispose()
