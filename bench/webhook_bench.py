@@ -1,11 +1,11 @@
 """Webhook benchmark: acknowledgement latency, answered events per second and the backlog (Zalo route).
 
 Usage: .venv/bin/python -m bench.webhook_bench [--rate 300] [--seconds 60] [--users 500] [--nlu keywords|rasa]
-           [--bots 1] [--nlu-servers 1] [--send-rate-zalo N] [--database-url URL] [--drain-timeout 240]
+           [--bots 1] [--nlu-servers 1] [--nginx] [--send-rate-zalo N] [--database-url URL] [--drain-timeout 240]
        scripts/with-postgres .venv/bin/python -m bench.webhook_bench   # uses TEST_DATABASE_URL
 
 Starts the real bot (``python -m bot run``; ``--bots N``: N processes on one database, the
-events spread over them in turn as a load balancer would) with Zalo enabled and its API
+events spread over them in turn, or by Debian's nginx with the deployment's routes: ``--nginx``) with Zalo enabled and its API
 pointed at a fake Zalo server in this process, then sends signed ``user_send_text`` events
 at a fixed rate (open loop: a slow answer does not slow the sender) and measures the time
 to each 200. Each of ``--users`` users sends its questions in turn (a different one each
@@ -54,6 +54,7 @@ from bot.models import InboxEvent
 from nlu.__main__ import newest_model
 from nlu.server import free_port, running_server
 from tests.fakes.platforms import FakeZalo
+from tests.nginx import front
 from tests.throwaway import empty_database
 
 APP_ID, OA_SECRET = "1234567890", "bench-oa-secret-key"
@@ -256,7 +257,9 @@ async def main_async(args: argparse.Namespace, database_url: str, nlu_url: str, 
         for url, proc in zip(urls, procs, strict=True):
             health = await wait_ready(url, proc)
         expected = args.rate * args.seconds
-        sent = await load(urls, args.rate, args.seconds, args.users)
+        async with contextlib.AsyncExitStack() as stack:
+            targets = [await stack.enter_async_context(front(tmp / "nginx", ports))] if args.nginx else urls
+            sent = await load(targets, args.rate, args.seconds, args.users)
         drained = await drain(database_url, expected - sent.failures, args.drain_timeout)
         waited = time.time() - sent.stopped
         rows = await read_rows(database_url)
@@ -301,7 +304,8 @@ def report(
     fives = [sum(timeline[i : i + 5]) // 5 for i in range(0, len(timeline), 5)]
     lat = sent.latencies
     rate = f"SEND_RATE_ZALO {args.send_rate_zalo:g}" if args.send_rate_zalo else "SEND_RATE_ZALO default (50)"
-    print(f"{backend}, {args.bots} bot process(es), NLU {args.nlu} x{args.nlu_servers}, {rate} (health at start: {health})")
+    through = "through nginx" if args.nginx else "spread by the bench"
+    print(f"{backend}, {args.bots} bot process(es) {through}, NLU {args.nlu} x{args.nlu_servers}, {rate} (health at start: {health})")
     print(f"  {len(lat)} events from {args.users} users, sent at {args.rate}/s for {sending:.1f} s")
     print(
         f"  ack: {sent.failures} not 200; p50 {percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms, max {max(lat):.1f} ms; "
@@ -362,6 +366,7 @@ def main() -> None:
     parser.add_argument("--nlu", choices=("keywords", "rasa"), default="keywords")
     parser.add_argument("--bots", type=int, default=1, help="bot processes on the one database")
     parser.add_argument("--nlu-servers", type=int, default=1, help="Rasa servers (with --nlu rasa)")
+    parser.add_argument("--nginx", action="store_true", help="send through Debian's nginx (deploy/nginx/onestop-locations.conf)")
     parser.add_argument("--send-rate-zalo", type=float, default=None, help="SEND_RATE_ZALO for the bot (default: the bot's, 50/s)")
     parser.add_argument("--drain-timeout", type=float, default=240.0, help="seconds to wait for the backlog after the sending")
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL"), help="a throw-away database (emptied first)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO
@@ -28,12 +27,11 @@ from bot.models import PlatformToken
 from connectors.facebook import SIGNATURE_HEADER as FACEBOOK_SIGNATURE
 from nlu.server import free_port
 from tests.connectors.conftest import facebook_signature, messenger_batch, text_event
+from tests.nginx import NGINX, front
 from tests.reliability.conftest import bot_log, fakes  # noqa: F401  (fixtures)
 from tests.reliability.harness import DATA, BotProcess, Fakes, bot_env, converse, open_database, replies_to, unfinished, until
 
-NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
 HAS_NGINX = NGINX.exists()
-LOCATIONS = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "onestop-locations.conf"
 USERS = [f"70000000000000000{n:02d}" for n in range(6)]
 AFTER = [f"70000000000000001{n:02d}" for n in range(6)]  # the harness numbers messages per user: new users after the kill
 PSIDS = [f"2600000000000{n:02d}" for n in range(4)]
@@ -41,8 +39,8 @@ ZALO_TOKEN = "zalo-life-1"  # the fake Zalo's (tests/reliability/conftest.py)
 
 
 @pytest.fixture
-async def nginx(tmp_path: Path) -> AsyncIterator[tuple[int, list[int]]]:
-    """nginx on a loopback port in front of two bot ports (not yet listening); both ports."""
+async def nginx(tmp_path: Path) -> AsyncIterator[tuple[str, list[int]]]:
+    """nginx in front of two bot ports (not yet listening): its URL, and the ports."""
     if not os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("two bot processes need PostgreSQL (TEST_DATABASE_URL; scripts/with-postgres sets it)")
     if not HAS_NGINX:
@@ -50,58 +48,18 @@ async def nginx(tmp_path: Path) -> AsyncIterator[tuple[int, list[int]]]:
         if os.environ.get("SMOKE_TESTS") == "required":
             pytest.fail(f"SMOKE_TESTS=required but {missing}")
         pytest.skip(missing)
-    port, bots = free_port(), [free_port(), free_port()]
-    prefix = tmp_path / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"""
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-worker_processes 1;
-events {{ worker_connections 256; }}
-http {{
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
-    upstream onestop_bot {{
-        least_conn;
-        server 127.0.0.1:{bots[0]} max_fails=2 fail_timeout=10s;
-        server 127.0.0.1:{bots[1]} max_fails=2 fail_timeout=10s;
-        keepalive 8;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 64k;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        include {LOCATIONS};
-    }}
-}}
-""",
-        encoding="utf-8",
-    )
-    args = [str(NGINX), "-p", str(prefix), "-e", str(prefix / "logs" / "error.log"), "-c", str(conf)]
-    check = await asyncio.to_thread(subprocess.run, [*args, "-t"], capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stderr
-    proc = await asyncio.create_subprocess_exec(*args, "-g", "daemon off;")
-    try:
-        yield port, bots
-    finally:
-        proc.terminate()
-        await proc.wait()
+    bots = [free_port(), free_port()]
+    async with front(tmp_path / "nginx", bots) as url:
+        yield url, bots
 
 
 async def test_two_bots_and_rasa_behind_nginx(
-    nginx: tuple[int, list[int]],
+    nginx: tuple[str, list[int]],
     rasa_server: tuple[str, Path],
     fakes: Fakes,  # noqa: F811
     bot_log: IO[bytes],  # noqa: F811
 ) -> None:
-    port, bot_ports = nginx
+    entry, bot_ports = nginx
     database_url = os.environ["TEST_DATABASE_URL"]
     engine, sessions = await open_database(database_url)
     async with sessions() as session, session.begin():
@@ -113,19 +71,18 @@ async def test_two_bots_and_rasa_behind_nginx(
         env = bot_env(database_url, bot_port, fakes, ZALO_TOKEN, f"page-{n}", (50.0, 250.0))
         env |= {"NLU_URL": rasa_server[0], "NLU_TIMEOUT": "5", "TRUSTED_PROXIES": "127.0.0.1"}
         bots.append(BotProcess(env, bot_log))
-    front = f"http://127.0.0.1:{port}"
     try:
         for bot in bots:
             await bot.start()
         await asyncio.gather(*(bot.wait_ready() for bot in bots))
 
         # Zalo: six citizens, three questions each, through nginx.
-        first = await converse([front], USERS, per_user=3, seed=1, pause=(0.0, 0.05), within=60)
+        first = await converse([entry], USERS, per_user=3, seed=1, pause=(0.0, 0.05), within=60)
         assert await until(lambda: all(len(replies_to(fakes, u).phrases) == 3 for u in USERS), 60), _log(bot_log)
         # Messenger: four citizens, one message each, in one signed batch.
         batch = messenger_batch(*(text_event(psid, f"mid-{psid}", "làm giấy khai sinh cần giấy tờ gì") for psid in PSIDS))
         async with aiohttp.ClientSession() as http:
-            posted = await http.post(f"{front}/webhooks/facebook", data=batch, headers={FACEBOOK_SIGNATURE: facebook_signature(batch)})
+            posted = await http.post(f"{entry}/webhooks/facebook", data=batch, headers={FACEBOOK_SIGNATURE: facebook_signature(batch)})
             assert posted.status == 200
             assert await until(lambda: all(len(fakes.graph.delivered(p)) == 1 for p in PSIDS), 60), _log(bot_log)
 
@@ -134,7 +91,7 @@ async def test_two_bots_and_rasa_behind_nginx(
             # port closed and sends everything to the other process.
             assert await until(lambda: _idle(sessions), 30)
             await bots[0].kill()
-            second = await converse([front], AFTER, per_user=3, seed=2, pause=(0.0, 0.05), within=60)
+            second = await converse([entry], AFTER, per_user=3, seed=2, pause=(0.0, 0.05), within=60)
             assert await until(lambda: all(len(replies_to(fakes, u).phrases) == 3 for u in AFTER), 60), _log(bot_log)
             await asyncio.sleep(1)  # anything sent twice would arrive by now
             for user, expected in (first.expected | second.expected).items():
@@ -144,7 +101,7 @@ async def test_two_bots_and_rasa_behind_nginx(
 
             async with http.get(f"http://127.0.0.1:{bot_ports[1]}/metrics") as resp:
                 page = await resp.text()
-            async with http.get(f"{front}/metrics") as resp:
+            async with http.get(f"{entry}/metrics") as resp:
                 assert resp.status == 404  # not through nginx
         assert _sample(page, 'onestop_inbound_events_total{kind="text",platform="zalo"}') >= 18  # the second round at least
         assert _sample(page, 'onestop_messages_sent_total{kind="reply",platform="zalo"}') >= 18
