@@ -59,7 +59,22 @@ async def front(prefix: Path, bot_ports: list[int]) -> AsyncIterator[str]:
     assert check.returncode == 0, check.stderr
     proc = await asyncio.create_subprocess_exec(*args, "-g", "daemon off;")
     try:
+        await _listening(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def _listening(port: int, within: float = 10.0) -> None:
+    """Until nginx accepts connections: a request sent before would be refused by nobody."""
+    for _ in range(int(within / 0.05)):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+    raise AssertionError(f"nginx did not listen on {port} within {within:.0f} s")
