@@ -73,8 +73,7 @@ class ProcedureNamer:
         self._catalogue = catalogue
 
     def __call__(self, code: str) -> str | None:
-        record = self._catalogue.procedures.get(code)
-        return record.name if record else None
+        return self._catalogue.procedures.name_of(code)
 
 
 @asynccontextmanager

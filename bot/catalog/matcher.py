@@ -39,6 +39,11 @@ class ProcedureMatcher:
     def get(self, code: str) -> ProcedureRecord | None:
         return self._by_code.get(code)
 
+    def name_of(self, code: str | None) -> str | None:
+        """The procedure's name, ``None`` for an unknown (or no) code."""
+        procedure = self._by_code.get(code) if code else None
+        return procedure.name if procedure else None
+
     @property
     def procedures(self) -> list[ProcedureRecord]:
         return list(self._by_code.values())

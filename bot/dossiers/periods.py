@@ -41,6 +41,15 @@ def quarter_of(day: date) -> Period:
     return Period(first, _next_month(_next_month(_next_month(first))) - timedelta(days=1), "quarter")
 
 
+def months_back(day: date, count: int) -> date:
+    """The first day of the month ``count - 1`` months before ``day``'s: ``count`` calendar months
+    ending with ``day``'s month start there (a trend of the last six or twelve months)."""
+    first = month_of(day).start
+    for _ in range(count - 1):
+        first = month_of(first - timedelta(days=1)).start
+    return first
+
+
 def previous_month(today: date) -> tuple[date, date]:
     """The last full month before ``today``: what a monthly public report covers."""
     period = month_of(today).previous()

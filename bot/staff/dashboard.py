@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.catalog.catalogue import Catalogue
 from bot.dialogue.turn import Clock
 from bot.dossiers.figures import Figures, figures
-from bot.dossiers.periods import Period, month_of
+from bot.dossiers.periods import Period, months_back
 from bot.formatting import VIETNAM
 from bot.models import Agency
 from bot.staff.rendering import Staff, no_store, render
@@ -48,10 +48,7 @@ class Dashboard:
         """The period and agency of the query (default: the last twelve months, this office);
         ValueError with the reason for a bad one."""
         today = self._today()
-        default_start = month_of(today).start
-        for _ in range(11):
-            default_start = month_of(default_start - timedelta(days=1)).start
-        start = _date(request.query.get("from"), default_start, "từ ngày")
+        start = _date(request.query.get("from"), months_back(today, 12), "từ ngày")
         end = _date(request.query.get("to"), today, "đến ngày")
         if end < start:
             raise ValueError("Ngày kết thúc trước ngày bắt đầu.")
@@ -115,8 +112,7 @@ class Dashboard:
             raise web.HTTPBadRequest(text=str(exc)) from None
 
     def _procedure_name(self, code: str | None) -> str:
-        procedure = self._catalogue().procedures.get(code) if code else None
-        return procedure.name if procedure else (code or "–")
+        return self._catalogue().procedures.name_of(code) or code or "–"
 
 
 def _date(raw: str | None, default: date, name: str) -> date:

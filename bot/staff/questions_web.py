@@ -57,5 +57,4 @@ class QuestionsPage:
         return web.Response(status=303, headers={"Location": "/staff/questions"})
 
     def _procedure_name(self, code: str | None) -> str:
-        procedure = self._catalogue().procedures.get(code) if code else None
-        return procedure.name if procedure else (code or "")
+        return self._catalogue().procedures.name_of(code) or code or ""

@@ -192,8 +192,7 @@ class StaffConsole:
             if dossier is not None:
                 await audit(staff.db, staff.account, "view_dossier", dossier.code, self._clock(), again_after=AUDIT_AGAIN_AFTER)
                 context |= await _dossier_context(staff.db, dossier)
-                procedure = self._catalogue().procedures.get(dossier.procedure_code or "")
-                context["procedure_name"] = procedure.name if procedure else None
+                context["procedure_name"] = self._catalogue().procedures.name_of(dossier.procedure_code)
                 context["qr"] = _follow_qr(dossier.code, self._settings.receipt_secret)
         return render("desk.html", request, staff, context)
 

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.db import SessionFactory
 from bot.dialogue.turn import Clock
 from bot.dossiers.overdue import Late, late_dossiers
-from bot.dossiers.periods import Period, month_of, months, parse_period, quarter_of
+from bot.dossiers.periods import Period, month_of, months, months_back, parse_period, quarter_of
 from bot.dossiers.stats import Report, compute
 from bot.formatting import VIETNAM, vn_date
 from bot.texts import vi
@@ -83,9 +83,7 @@ async def _context(sessions: SessionFactory, known: Catalogue, chosen: Period | 
     else:
         periods, listed = [chosen, chosen.previous()], chosen
     last = min(periods[0].end, today)
-    trend_start = month_of(last).start
-    for _ in range(TREND_MONTHS - 1):
-        trend_start = month_of(trend_start - timedelta(days=1)).start
+    trend_start = months_back(last, TREND_MONTHS)
     async with sessions() as session:
         blocks = []
         for period in periods:
